@@ -1,0 +1,31 @@
+import type { IptablesDump } from '../parsers/iptables-save.js';
+import { judge, skip, type Claim } from './types.js';
+
+/** kube-proxy's rules: `-A` lines whose chain or jump target is a KUBE- chain (kindnet, Docker and others excluded). */
+export function kubeProxyRuleCount(dump: IptablesDump): number {
+  return dump.rules.filter((r) => r.chain.startsWith('KUBE-') || r.target?.startsWith('KUBE-')).length;
+}
+
+/** IPVS mode keeps a static rule set, so its busiest node must still have fewer rules than any iptables-mode node. */
+export const fewerIptablesRules: Claim = {
+  id: 'fewer-iptables-rules-than-iptables-mode',
+  title: 'IPVS mode has fewer iptables rules than iptables mode',
+  seedCommands: ['for i in filter nat mangle raw; do docker exec -it myk8s-worker iptables -t $i -S; done'],
+  evaluate({ snapshot, baseline }) {
+    if (!baseline) return skip(this.id, 'no --baseline snapshot in iptables mode was given');
+    const ipvs = Object.fromEntries(snapshot.nodes.map((n) => [n.name, kubeProxyRuleCount(n.iptables)]));
+    const base = Object.fromEntries([...baseline.iptables].map(([name, d]) => [name, kubeProxyRuleCount(d)]));
+    const [maxName, max] = extreme(ipvs, (a, b) => a > b);
+    const [minName, min] = extreme(base, (a, b) => a < b);
+    const evidence = { ipvsMode: ipvs, iptablesMode: base, baseline: baseline.dir };
+    const failures =
+      max < min ? [] : [`${maxName}: ${max} kube-proxy rules in IPVS mode, not below ${min} on ${minName} in iptables mode`];
+    return judge(this.id, failures, `at most ${max} kube-proxy rules in IPVS mode (${maxName}) < at least ${min} in iptables mode (${minName})`, evidence);
+  },
+};
+
+function extreme(counts: Record<string, number>, better: (a: number, b: number) => boolean): [string, number] {
+  let best: [string, number] = ['(no node)', NaN];
+  for (const [name, n] of Object.entries(counts)) if (Number.isNaN(best[1]) || better(n, best[1])) best = [name, n];
+  return best;
+}

@@ -1,0 +1,22 @@
+import { evaluateAll, type Verdict } from '../claims/index.js';
+import { readBaseline, readSnapshot } from '../snapshot/read.js';
+
+export interface EvaluateResult {
+  verdicts: Verdict[];
+  exitCode: 0 | 1;
+}
+
+/** Judges a snapshot directory (and an optional iptables-mode baseline) with all six claims. */
+export async function evaluateSnapshot(dir: string, baselineDir?: string): Promise<EvaluateResult> {
+  const [snapshot, baseline] = await Promise.all([readSnapshot(dir), baselineDir ? readBaseline(baselineDir) : undefined]);
+  const verdicts = evaluateAll({ snapshot, ...(baseline && { baseline }) });
+  return { verdicts, exitCode: verdicts.some((v) => v.status === 'fail') ? 1 : 0 };
+}
+
+export function formatVerdictLine(v: Verdict): string {
+  return `${v.status.toUpperCase().padEnd(4)}  ${v.id}: ${v.message}`;
+}
+
+export function verdictsJson(verdicts: Verdict[]): string {
+  return JSON.stringify({ claims: verdicts.map(({ id, status, message }) => ({ id, status, message })) });
+}

@@ -1,0 +1,64 @@
+// Entry point of bin/ipvs-conformance. Exit codes: 0 no claim failed, 1 a claim failed, 2 unusable input.
+import { InputError } from '../snapshot/input-error.js';
+import { flagString, parseArgs } from './args.js';
+import { evaluateSnapshot, formatVerdictLine, verdictsJson } from './evaluate.js';
+
+export const HELP = `ipvs-conformance: judge kube-proxy IPVS-mode evidence
+
+Usage:
+  ipvs-conformance evaluate <snapshot-dir> [--baseline <dir>] [--json]
+      Judge a snapshot with the six claims. Prints one line per claim (PASS/FAIL/SKIP),
+      or with --json: {"claims":[{"id","status","message"}]} on stdout.
+      --baseline <dir>  a snapshot of the same services in iptables mode (proxyMode "iptables");
+                        without it, fewer-iptables-rules-than-iptables-mode is skipped.
+      Exit: 0 no claim failed, 1 a claim failed, 2 unusable input (named on stderr).
+
+  ipvs-conformance collect <snapshot-dir> [--context <kind-context>] [--kubeconfig <file>]
+                           [--namespace <ns>] [--service <name>] [--requests <n>]
+      Write a snapshot from a live kind cluster: nodes via docker exec, ipset via kubectl exec
+      into each node's kube-proxy pod, Services/EndpointSlices/kube-proxy ConfigMap via the API.
+      --context is required: the user's current context is never used implicitly.
+      With --namespace and --service, also runs the balance probe from net-pod (traffic.json).
+
+  ipvs-conformance --help
+
+Snapshot layout: see README.md ("Snapshot format").`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP + '\n');
+    return command ? 0 : 2;
+  }
+  if (command === 'evaluate') return runEvaluate(rest);
+  if (command === 'collect') {
+    const { runCollect } = await import('./collect.js');
+    return runCollect(rest);
+  }
+  throw new InputError(`unknown command "${command}" (expected evaluate or collect; see --help)`);
+}
+
+async function runEvaluate(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['baseline'], ['json', 'help']);
+  if (args.flags.has('help')) return printHelp();
+  const [dir, extra] = args.positional;
+  if (!dir || extra !== undefined) throw new InputError('evaluate takes exactly one <snapshot-dir>');
+  const { verdicts, exitCode } = await evaluateSnapshot(dir, flagString(args, 'baseline'));
+  process.stdout.write((args.flags.has('json') ? verdictsJson(verdicts) : verdicts.map(formatVerdictLine).join('\n')) + '\n');
+  return exitCode;
+}
+
+function printHelp(): number {
+  process.stdout.write(HELP + '\n');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    // Bad input is one line and exit 2; anything else is a bug, still one line, but says so.
+    const msg = e instanceof InputError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    process.stderr.write(`ipvs-conformance: ${msg}\n`);
+    process.exitCode = e instanceof InputError ? 2 : 3;
+  },
+);

@@ -1,0 +1,119 @@
+// One typed model for the IPVS table, whichever source it came from: /proc/net/ip_vs (hex, always present once
+// ip_vs is loaded, the only source on kind nodes) or `ipvsadm -Ln` (dotted, only where ipvsadm is installed).
+import { ParseError, nonEmptyLines } from './parse-error.js';
+import type { Protocol } from '../snapshot/model.js';
+
+export type Forward = 'Masq' | 'Local' | 'Route' | 'Tunnel' | 'FullNat' | string;
+
+export interface RealServer {
+  address: string;
+  port: number;
+  forward: Forward;
+  weight: number;
+  activeConn: number;
+  inactConn: number;
+}
+
+export interface VirtualServer {
+  /** 'FWM' for firewall-mark services, whose `address` is the mark. */
+  protocol: Protocol | 'FWM';
+  address: string;
+  port: number;
+  scheduler: string;
+  persistent?: number;
+  realServers: RealServer[];
+}
+
+export function vsKey(protocol: string, address: string, port: number): string {
+  return `${protocol}/${address}:${port}`;
+}
+
+const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', 'FWM']);
+
+interface AddrCodec {
+  /** Splits `addr:port` into parts, or returns undefined when the text is not an address of this source. */
+  split(text: string): { address: string; port: number } | undefined;
+}
+
+const dotted: AddrCodec = {
+  split(text) {
+    const m = /^(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(text);
+    return m ? { address: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) } : undefined;
+  },
+};
+
+const hex: AddrCodec = {
+  split(text) {
+    const v4 = /^([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4})$/.exec(text);
+    if (v4) return { address: hexToIPv4(v4[1]!), port: parseInt(v4[2]!, 16) };
+    const v6 = /^\[([0-9a-fA-F:.]+)\]:([0-9A-Fa-f]{4})$/.exec(text);
+    return v6 ? { address: v6[1]!, port: parseInt(v6[2]!, 16) } : undefined;
+  },
+};
+
+export function hexToIPv4(h: string): string {
+  const n = parseInt(h, 16);
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
+}
+
+/** Parses `/proc/net/ip_vs`. */
+export function parseProcNetIpVs(text: string, source = '/proc/net/ip_vs'): VirtualServer[] {
+  return parseTable(text, source, hex);
+}
+
+/** Parses `ipvsadm -Ln` (with or without --stats is NOT supported: stats columns differ). */
+export function parseIpvsadm(text: string, source = 'ipvsadm -Ln'): VirtualServer[] {
+  return parseTable(text, source, dotted);
+}
+
+function parseTable(text: string, source: string, codec: AddrCodec): VirtualServer[] {
+  const lines = nonEmptyLines(text, source, 'an IPVS table');
+  if (!lines[0]?.startsWith('IP Virtual Server version')) {
+    throw new ParseError(source, `line 1 is not an IPVS table header: ${JSON.stringify(lines[0]?.slice(0, 60))}`);
+  }
+  const table: VirtualServer[] = [];
+  lines.forEach((line, i) => {
+    const where = `line ${i + 1}`;
+    if (i < 3 || line.trim() === '') return; // the three header lines
+    const tokens = line.trim().split(/\s+/);
+    if (tokens[0] === '->') {
+      const current = table[table.length - 1];
+      if (!current) throw new ParseError(source, `${where}: real server before any virtual server`);
+      current.realServers.push(parseRealServer(tokens, codec, source, where));
+    } else {
+      table.push(parseVirtualServer(tokens, codec, source, where));
+    }
+  });
+  return table;
+}
+
+function parseVirtualServer(tokens: string[], codec: AddrCodec, source: string, where: string): VirtualServer {
+  const [proto, addr, scheduler, ...flags] = tokens;
+  if (!proto || !PROTOCOLS.has(proto) || !addr || !scheduler) {
+    throw new ParseError(source, `${where}: not a virtual server line: ${tokens.join(' ')}`);
+  }
+  const vs: VirtualServer = {
+    protocol: proto as VirtualServer['protocol'],
+    ...(proto === 'FWM' ? { address: addr, port: 0 } : splitOrThrow(codec, addr, source, where)),
+    scheduler,
+    realServers: [],
+  };
+  const p = flags.indexOf('persistent');
+  if (p >= 0) vs.persistent = Number(flags[p + 1]);
+  return vs;
+}
+
+function parseRealServer(tokens: string[], codec: AddrCodec, source: string, where: string): RealServer {
+  const [, addr, forward, weight, active, inact] = tokens;
+  const nums = [weight, active, inact].map(Number);
+  if (!addr || !forward || nums.some((n) => !Number.isInteger(n))) {
+    throw new ParseError(source, `${where}: not a real server line: ${tokens.join(' ')}`);
+  }
+  return { ...splitOrThrow(codec, addr, source, where), forward, weight: nums[0]!, activeConn: nums[1]!, inactConn: nums[2]! };
+}
+
+function splitOrThrow(codec: AddrCodec, text: string, source: string, where: string) {
+  const parts = codec.split(text);
+  if (!parts) throw new ParseError(source, `${where}: cannot read address ${JSON.stringify(text)}`);
+  return parts;
+}

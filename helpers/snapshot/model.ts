@@ -1,0 +1,91 @@
+// The snapshot contract (formatVersion 1). cluster.json is the expected model; the per-node files are what the
+// nodes really showed. Keep these shapes exactly: saved snapshots are re-judged later by `evaluate`.
+
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+  ready: boolean;
+  nodeName?: string;
+  pod?: string;
+}
+
+export interface ServicePort {
+  name: string;
+  protocol: Protocol;
+  port: number;
+  endpoints: Endpoint[];
+}
+
+export interface Service {
+  namespace: string;
+  name: string;
+  /** `["None"]` for a headless service. */
+  clusterIPs: string[];
+  ports: ServicePort[];
+}
+
+export interface ClusterNode {
+  name: string;
+  internalIP: string;
+}
+
+export interface KubeProxyConfig {
+  mode?: string;
+  ipvs?: { scheduler?: string; strictARP?: boolean; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface ClusterJson {
+  formatVersion: number;
+  proxyMode: ProxyMode;
+  kubeProxyConfig: KubeProxyConfig;
+  nodes: ClusterNode[];
+  services: Service[];
+}
+
+export interface TrafficJson {
+  service: string;
+  clusterIP: string;
+  port: number;
+  protocol: Protocol;
+  clientPod: string;
+  clientNode: string;
+  responses: string[];
+}
+
+export interface ArpProbe {
+  from: string;
+  target: string;
+  kind: 'clusterIP' | 'node';
+  replies: number;
+}
+
+/** File names inside nodes/<node>/, as the format fixes them. */
+export const NODE_FILES = {
+  ipAddr: 'ip-addr.json',
+  procIpvs: 'proc-net-ip_vs.txt',
+  ipvsadm: 'ipvsadm.txt',
+  ipset: 'ipset.txt',
+  iptablesSave: 'iptables-save.txt',
+  sysctl: 'sysctl.txt',
+} as const;
+
+export type NodeFileKey = keyof typeof NODE_FILES;
+
+export function isHeadless(svc: Service): boolean {
+  return svc.clusterIPs.length === 0 || svc.clusterIPs.every((ip) => ip === 'None' || ip === '');
+}
+
+/** IPv4 ClusterIPs of a non-headless service (IPv6 is out of this suite's scope). */
+export function ipv4ClusterIPs(svc: Service): string[] {
+  return isHeadless(svc) ? [] : svc.clusterIPs.filter((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip));
+}
+
+export function serviceKey(svc: Pick<Service, 'namespace' | 'name'>): string {
+  return `${svc.namespace}/${svc.name}`;
+}

@@ -1,0 +1,136 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ParseError } from '../parsers/parse-error.js';
+import { parseIpAddrJson, type NetInterface } from '../parsers/ip-addr.js';
+import { parseIpsetList, type IpSet } from '../parsers/ipset.js';
+import { parseIptablesSave, type IptablesDump } from '../parsers/iptables-save.js';
+import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/ipvs-table.js';
+import { parseSysctl } from '../parsers/sysctl.js';
+import { InputError } from './input-error.js';
+import { NODE_FILES, type ArpProbe, type ClusterJson, type TrafficJson } from './model.js';
+import { validateArpJson, validateClusterJson, validateTrafficJson } from './validate.js';
+
+export interface NodeObservation {
+  name: string;
+  interfaces: Map<string, NetInterface>;
+  ipvs: VirtualServer[];
+  /** Which file the IPVS table came from, for evidence and messages. */
+  ipvsFile: string;
+  ipsets: Map<string, IpSet>;
+  iptables: IptablesDump;
+  sysctl: Map<string, string>;
+}
+
+export interface Snapshot {
+  dir: string;
+  cluster: ClusterJson;
+  nodes: NodeObservation[];
+  traffic?: TrafficJson;
+  arp?: ArpProbe[];
+}
+
+/** A baseline only needs what the rule-count claim reads. */
+export interface BaselineSnapshot {
+  dir: string;
+  cluster: ClusterJson;
+  iptables: Map<string, IptablesDump>;
+}
+
+export async function readSnapshot(dir: string): Promise<Snapshot> {
+  const cluster = await readClusterJson(dir);
+  const nodes = await Promise.all(cluster.nodes.map((n) => readNode(dir, n.name)));
+  const traffic = await readOptionalJson(join(dir, 'traffic.json'), validateTrafficJson);
+  const arp = await readOptionalJson(join(dir, 'arp.json'), validateArpJson);
+  return { dir, cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp }) };
+}
+
+export async function readBaseline(dir: string): Promise<BaselineSnapshot> {
+  const cluster = await readClusterJson(dir);
+  if (cluster.proxyMode !== 'iptables') {
+    throw new InputError(`${join(dir, 'cluster.json')}: a baseline must have proxyMode "iptables", got "${cluster.proxyMode}"`);
+  }
+  const iptables = new Map<string, IptablesDump>();
+  for (const n of cluster.nodes) {
+    const file = nodeFile(dir, n.name, NODE_FILES.iptablesSave);
+    iptables.set(n.name, parseFile(file, await readRequired(file), parseIptablesSave));
+  }
+  return { dir, cluster, iptables };
+}
+
+async function readClusterJson(dir: string): Promise<ClusterJson> {
+  if (!(await isDir(dir))) throw new InputError(`${dir}: not a snapshot directory (it does not exist or is not a directory)`);
+  const file = join(dir, 'cluster.json');
+  return validateClusterJson(parseJson(file, await readRequired(file)), file);
+}
+
+async function readNode(dir: string, name: string): Promise<NodeObservation> {
+  const path = (f: string) => nodeFile(dir, name, f);
+  const [ipAddr, proc, ipvsadm, ipset, iptables, sysctl] = await Promise.all([
+    readRequired(path(NODE_FILES.ipAddr)),
+    readOptional(path(NODE_FILES.procIpvs)),
+    readOptional(path(NODE_FILES.ipvsadm)),
+    readRequired(path(NODE_FILES.ipset)),
+    readRequired(path(NODE_FILES.iptablesSave)),
+    readRequired(path(NODE_FILES.sysctl)),
+  ]);
+  // /proc/net/ip_vs is the kernel's own view and exists on every node; ipvsadm is optional.
+  const ipvsFile = proc !== undefined ? path(NODE_FILES.procIpvs) : path(NODE_FILES.ipvsadm);
+  if (proc === undefined && ipvsadm === undefined) {
+    throw new InputError(`${path(NODE_FILES.procIpvs)}: missing (and no ${NODE_FILES.ipvsadm} either); one IPVS table is required`);
+  }
+  return {
+    name,
+    interfaces: parseFile(path(NODE_FILES.ipAddr), ipAddr, parseIpAddrJson),
+    ipvs: proc !== undefined ? parseFile(ipvsFile, proc, parseProcNetIpVs) : parseFile(ipvsFile, ipvsadm!, parseIpvsadm),
+    ipvsFile,
+    ipsets: parseFile(path(NODE_FILES.ipset), ipset, parseIpsetList),
+    iptables: parseFile(path(NODE_FILES.iptablesSave), iptables, parseIptablesSave),
+    sysctl: parseFile(path(NODE_FILES.sysctl), sysctl, parseSysctl),
+  };
+}
+
+export function nodeFile(dir: string, node: string, file: string): string {
+  return join(dir, 'nodes', node, file);
+}
+
+/** Runs a parser with the file's path as its source, turning its ParseError into an InputError. */
+function parseFile<T>(file: string, text: string, parse: (text: string, source: string) => T): T {
+  try {
+    return parse(text, file);
+  } catch (e) {
+    if (e instanceof ParseError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${file}: malformed JSON (${(e as Error).message})`);
+  }
+}
+
+async function readOptionalJson<T>(file: string, validate: (v: unknown, file: string) => T): Promise<T | undefined> {
+  const text = await readOptional(file);
+  return text === undefined ? undefined : validate(parseJson(file, text), file);
+}
+
+async function readRequired(file: string): Promise<string> {
+  const text = await readOptional(file);
+  if (text === undefined) throw new InputError(`${file}: missing`);
+  return text;
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`${file}: cannot read (${(e as Error).message})`);
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}

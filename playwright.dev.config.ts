@@ -1,0 +1,20 @@
+// The project's own tests (`npm test`): unit tests of parsers, claims and argv construction, and the real-kernel
+// lab (User-Mode Linux). Neither needs a kind cluster. The conformance suite lives in playwright.config.ts.
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  forbidOnly: !!process.env.CI,
+  // Two cores: a UML guest per worker; more workers only fight over the CPU.
+  workers: 2,
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report/dev' }],
+    ['junit', { outputFile: 'results/dev-junit.xml' }],
+  ],
+  projects: [
+    { name: 'unit', testDir: './tests/unit', testMatch: /.*\.test\.ts/ },
+    { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 180_000 },
+  ],
+});

@@ -1,0 +1,137 @@
+import { expect, test } from '@playwright/test';
+import { parseArpingReplies } from '../../helpers/parsers/arping.js';
+import { parseIpAddrJson } from '../../helpers/parsers/ip-addr.js';
+import { parseIpsetList } from '../../helpers/parsers/ipset.js';
+import { parseIptablesSave, tokenize } from '../../helpers/parsers/iptables-save.js';
+import { hexToIPv4, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
+import { ParseError } from '../../helpers/parsers/parse-error.js';
+import { parseSysctl } from '../../helpers/parsers/sysctl.js';
+import { parseHostnames } from '../../helpers/parsers/whoami.js';
+import { sample } from './samples.js';
+
+test.describe('ip -j addr show', () => {
+  test('reads kube-ipvs0 addresses and DOWN state from a real kernel', () => {
+    const ifs = parseIpAddrJson(sample('ip-j-addr-show_kube-ipvs0_uml.txt'));
+    const dev = ifs.get('kube-ipvs0')!;
+    expect(dev.ipv4).toEqual(['10.96.0.1/32', '10.96.0.10/32']);
+    expect(dev.operstate).toBe('DOWN');
+    expect(ifs.get('lo')!.ipv4).toEqual(['127.0.0.1/8']);
+  });
+  test('rejects text that is not JSON, naming the source', () => {
+    expect(() => parseIpAddrJson('3: kube-ipvs0: <BROADCAST,NOARP>', 'nodes/w1/ip-addr.json')).toThrow(/nodes\/w1\/ip-addr.json: is not JSON/);
+  });
+});
+
+test.describe('/proc/net/ip_vs', () => {
+  test('decodes hex addresses, ports, scheduler, Masq, weight and counters', () => {
+    const [tcp, udp] = parseProcNetIpVs(sample('proc-net-ip_vs_uml.txt'));
+    expect(tcp).toMatchObject({ protocol: 'TCP', address: '10.96.0.1', port: 443, scheduler: 'rr' });
+    expect(tcp!.realServers).toEqual([{ address: '172.18.0.2', port: 6443, forward: 'Masq', weight: 1, activeConn: 0, inactConn: 0 }]);
+    expect(udp).toMatchObject({ protocol: 'UDP', address: '10.96.0.10', port: 53 });
+    expect(udp!.realServers.map((r) => [r.address, r.weight])).toEqual([['10.244.0.3', 0], ['10.244.0.2', 1]]);
+  });
+  test('hex to dotted quad', () => {
+    expect(hexToIPv4('0AC801F5')).toBe('10.200.1.245');
+  });
+  test('reads the persistent flag', () => {
+    const text = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\nTCP  0AC80101:01BB rr persistent 10800 FFFFFFFF\n  -> AC120003:192B      Masq    1      2          7         \n';
+    const [vs] = parseProcNetIpVs(text);
+    expect(vs).toMatchObject({ persistent: 10800, address: '10.200.1.1', port: 443 });
+    expect(vs!.realServers[0]).toMatchObject({ address: '172.18.0.3', port: 6443, activeConn: 2, inactConn: 7 });
+  });
+  test('rejects empty and foreign text', () => {
+    expect(() => parseProcNetIpVs('', 'nodes/w1/proc-net-ip_vs.txt')).toThrow(ParseError);
+    expect(() => parseProcNetIpVs('cat: /proc/net/ip_vs: No such file or directory\n')).toThrow(/not an IPVS table header/);
+  });
+});
+
+test.describe('ipvsadm -Ln', () => {
+  test('a kind node table with TCP and UDP', () => {
+    const table = parseIpvsadm(sample('ipvsadm-Ln_kind_tkng.txt', 'IP Virtual Server'));
+    expect(table).toHaveLength(12);
+    const dns = table.find((v) => v.protocol === 'UDP' && v.address === '10.96.0.10')!;
+    expect(dns.realServers.map((r) => `${r.address}:${r.port}/${r.inactConn}`)).toEqual(['10.244.0.3:53/8', '10.244.0.4:53/8']);
+  });
+  test('the persistent flag from sessionAffinity ClientIP', () => {
+    const table = parseIpvsadm(sample('ipvsadm-Ln_persistent_opsnull-251.txt', 'IP Virtual Server'));
+    expect(table.find((v) => v.address === '10.254.0.1')).toMatchObject({ persistent: 10800, scheduler: 'rr' });
+    expect(table.find((v) => v.address === '10.254.0.2')!.persistent).toBeUndefined();
+  });
+  test('SCTP services (the sample is cut off mid-line at its end, which must be an error)', () => {
+    const text = sample('ipvsadm-Ln_k8s-pr-81477.txt', 'IP Virtual Server');
+    expect(() => parseIpvsadm(text)).toThrow(/not a real server line/);
+    const whole = parseIpvsadm(text.trimEnd().split('\n').slice(0, -1).join('\n'));
+    expect(whole.filter((v) => v.protocol === 'SCTP').map((v) => v.realServers.length)).toEqual([3, 2]);
+  });
+  test('matches the /proc view of the same real kernel table', () => {
+    expect(parseIpvsadm(sample('ipvsadm-Ln_uml.txt'))).toEqual(parseProcNetIpVs(sample('proc-net-ip_vs_uml.txt')).map((vs) => ({ ...vs, realServers: [...vs.realServers].reverse().sort((a, b) => b.weight - a.weight) })).map((vs) => ({ ...vs, realServers: vs.realServers.sort((a, b) => (a.address < b.address ? -1 : 1)) })));
+  });
+});
+
+test.describe('ipset list', () => {
+  test('sets, types, headers and members (real kernel, two sets)', () => {
+    const sets = parseIpsetList(sample('ipset-list_uml.txt'));
+    expect([...sets.keys()]).toEqual(['KUBE-CLUSTER-IP', 'KUBE-NODE-PORT-TCP']);
+    expect(sets.get('KUBE-CLUSTER-IP')!.type).toBe('hash:ip,port');
+    expect([...sets.get('KUBE-CLUSTER-IP')!.members]).toEqual(['10.96.0.1,tcp:443', '10.96.0.10,udp:53']);
+    expect(sets.get('KUBE-NODE-PORT-TCP')).toMatchObject({ type: 'bitmap:port', header: 'range 0-65535' });
+    expect(sets.get('KUBE-NODE-PORT-TCP')!.members.size).toBe(0);
+  });
+  test('hash:ip,port,ip members of KUBE-LOOP-BACK on kind', () => {
+    const text = sample('ipset-list-KUBE-CLUSTER-IP_kind_tkng.txt', 'Name:').replace(/^\$ .*$/m, '');
+    const sets = parseIpsetList(text);
+    expect(sets.get('KUBE-CLUSTER-IP')!.members.size).toBe(9);
+    expect(sets.get('KUBE-LOOP-BACK')!.members.has('10.244.1.6,tcp:80,10.244.1.6')).toBe(true);
+  });
+  test('members with options keep only the element', () => {
+    const sets = parseIpsetList('Name: S\nType: hash:ip\nHeader: family inet timeout 30\nMembers:\n10.0.0.1 timeout 29\n');
+    expect([...sets.get('S')!.members]).toEqual(['10.0.0.1']);
+  });
+  test('rejects output with no set, naming the source', () => {
+    expect(() => parseIpsetList('ipset v7.17: Kernel error received: ipset protocol error\n', 'ipset.txt')).toThrow(/ipset.txt: line 1/);
+  });
+});
+
+test.describe('iptables-save', () => {
+  test('IPVS mode: match sets and targets on reordered arguments', () => {
+    const dump = parseIptablesSave('*nat\n' + sample('iptables-save-nat_ipvs-mode_kubeadm-1461.txt') + '\nCOMMIT\n');
+    const masq = dump.rules.find((r) => r.chain === 'KUBE-SERVICES' && r.target === 'KUBE-MARK-MASQ')!;
+    expect(masq.matchSets).toEqual(['KUBE-CLUSTER-IP']);
+    expect(masq.destination).toBeUndefined();
+    expect(masq.tokens).toContain('Kubernetes service cluster ip + port for masquerade purpose');
+    expect(dump.rules.filter((r) => r.matchSets.includes('KUBE-CLUSTER-IP'))).toHaveLength(2);
+  });
+  test('iptables mode: per-service chains, -d ClusterIP and statistic', () => {
+    const dump = parseIptablesSave('*nat\n' + sample('iptables-save-nat_iptables-mode_k8s-47533.txt').split('\n').slice(0, -2).join('\n') + '\nCOMMIT\n');
+    expect(dump.rules.filter((r) => r.destination === '10.96.0.1/32').map((r) => r.target)).toEqual(['KUBE-MARK-MASQ', 'KUBE-SVC-NPX46M4PTMTKRN6Y']);
+    expect([...dump.chains.get('nat')!].filter((c) => c.startsWith('KUBE-SVC-'))).toEqual(['KUBE-SVC-ERIFXISQEP7F7OF4', 'KUBE-SVC-NPX46M4PTMTKRN6Y']);
+  });
+  test('negated -d is not a destination; chain declarations are kept', () => {
+    const dump = parseIptablesSave('# Generated\n*filter\n:INPUT ACCEPT [0:0]\n:KUBE-FORWARD - [0:0]\n-A INPUT ! -d 10.0.0.1/32 -j KUBE-FORWARD\nCOMMIT\n');
+    expect(dump.rules[0]!.destination).toBeUndefined();
+    expect([...dump.chains.get('filter')!]).toEqual(['INPUT', 'KUBE-FORWARD']);
+  });
+  test('tokenize keeps quoted comments whole', () => {
+    expect(tokenize('-A X -m comment --comment "a \\"b\\" c" -j Y')).toEqual(['-A', 'X', '-m', 'comment', '--comment', 'a "b" c', '-j', 'Y']);
+  });
+  test('rejects a rule before any table and non-iptables text', () => {
+    expect(() => parseIptablesSave('-A KUBE-SERVICES -j ACCEPT\n', 'x.txt')).toThrow(/x.txt: line 1: rule or chain before/);
+    expect(() => parseIptablesSave('Chain INPUT (policy ACCEPT)\n')).toThrow(/holds no|not iptables-save/);
+  });
+});
+
+test.describe('sysctl, arping, whoami', () => {
+  test('sysctl from a real kernel', () => {
+    expect(Object.fromEntries(parseSysctl(sample('sysctl-arp_uml.txt')))).toEqual({ 'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv4.conf.all.arp_announce': '2' });
+    expect(() => parseSysctl('sysctl: cannot stat /proc/sys/net/foo: No such file\n', 'sysctl.txt')).toThrow(/sysctl.txt: line 1/);
+    expect(() => parseSysctl('\n', 'sysctl.txt')).toThrow(/empty/);
+  });
+  test('arping reply counts (iputils format)', () => {
+    expect(parseArpingReplies('ARPING 10.0.0.1 from 10.0.0.2 eth0\nSent 2 probes (2 broadcast(s))\nReceived 0 response(s)\n')).toBe(0);
+    expect(parseArpingReplies('Unicast reply from 172.18.0.3 [aa:bb]  0.6ms\nSent 2 probes (1 broadcast(s))\nReceived 2 response(s)\n')).toBe(2);
+    expect(() => parseArpingReplies('arping: socket: Operation not permitted')).toThrow(ParseError);
+  });
+  test('whoami hostnames', () => {
+    expect(parseHostnames('Hostname: webpod1\nIP: 10.10.1.2\nHostname: webpod2\n')).toEqual(['webpod1', 'webpod2']);
+  });
+});
