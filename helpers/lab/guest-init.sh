@@ -1,0 +1,49 @@
+#!/bin/bash
+# PID 1 of the lab's User-Mode Linux guest. It prepares a guest-local /run, loads the IPVS/ipset/iptables
+# modules, then serves a command spool on hostfs until asked to halt. One boot serves a whole scenario.
+#
+# Spool protocol (the host side is helpers/lab/uml-guest.ts): the host writes <id>.sh (a bash script) and then
+# <id>.req (one line: the netns to run it in, or "-" for the root netns). The guest runs it and writes <id>.out,
+# <id>.err and, last, <id>.rc. Process spawns are slow in UML, so the loop itself uses only bash builtins.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+# Guest-local tmpfs: `ip netns add` writes /run/netns, which must not touch the host or a parallel guest.
+mount -t tmpfs tmpfs /run
+spool=$(sed -n 's/.*lab\.spool=\([^ ]*\).*/\1/p' /proc/cmdline)
+modules="ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh dummy veth bridge nf_conntrack nf_nat xt_set ip_set ip_set_hash_ip
+ ip_set_hash_ipport ip_set_hash_ipportip ip_set_hash_ipportnet ip_set_bitmap_port xt_statistic xt_comment xt_mark
+ xt_addrtype xt_conntrack xt_tcpudp xt_nat xt_MASQUERADE xt_ipvs ipt_REJECT iptable_nat iptable_filter iptable_mangle
+ ip_tables"
+# modprobe looks in <dir>/lib/modules/<release>; point it at the UML modules without changing the host's /lib.
+v=$(uname -r)
+mkdir -p /run/lab/root/lib/modules /run/lab/bin
+ln -s "/usr/lib/uml/modules/$v" "/run/lab/root/lib/modules/$v"
+modprobe -d /run/lab/root -a $modules > "$spool/modprobe.log" 2>&1
+# Like kind's node image after update-alternatives: plain iptables* names run the legacy backend here,
+# because the nf_tables modules are not loaded in the guest.
+for t in iptables iptables-save iptables-restore; do ln -s "/usr/sbin/${t/iptables/iptables-legacy}" "/run/lab/bin/$t"; done
+export PATH=/run/lab/bin:$PATH
+mkfifo /run/lab/tick
+exec 3<>/run/lab/tick
+echo "$v" > "$spool/ready"
+declare -A done_ids
+while :; do
+  for req in "$spool"/*.req; do
+    [ -e "$req" ] || continue
+    id=${req%.req}
+    [ -n "${done_ids[$id]}" ] && continue
+    done_ids[$id]=1
+    read -r ns < "$req"
+    if [ "$ns" = "-" ]; then
+      bash "$id.sh" > "$id.out" 2> "$id.err" < /dev/null
+    else
+      ip netns exec "$ns" bash "$id.sh" > "$id.out" 2> "$id.err" < /dev/null
+    fi
+    echo $? > "$id.rc"
+  done
+  [ -e "$spool/halt" ] && break
+  read -t 0.03 -u 3
+done
+echo halted > "$spool/halted"
+halt -f

@@ -1,0 +1,83 @@
+import { execa, type ResultPromise } from 'execa';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { shellQuote, type Exec, type ExecOptions, type ExecResult } from '../exec/exec.js';
+
+const INIT = join(import.meta.dirname, 'guest-init.sh');
+const BOOT_TIMEOUT_MS = 60_000;
+const POLL_MS = 20;
+
+/**
+ * A User-Mode Linux guest: a real Linux kernel with IPVS, running as a host process, whose root is the host's
+ * filesystem (hostfs). Commands reach it through a spool directory (see guest-init.sh).
+ */
+export class UmlGuest {
+  private seq = 0;
+
+  private constructor(
+    readonly workDir: string,
+    private readonly spool: string,
+    private readonly proc: ResultPromise,
+    readonly kernelRelease: string,
+  ) {}
+
+  static async boot(workDir: string, memMb = 384): Promise<UmlGuest> {
+    const dir = resolve(workDir);
+    const spool = join(dir, 'spool');
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(spool, { recursive: true });
+    const log = createWriteStream(join(dir, 'console.log'));
+    const args = [`mem=${memMb}M`, 'root=/dev/root', 'rootfstype=hostfs', 'rootflags=/', 'rw', `init=${INIT}`, 'con=null', 'con0=null,fd:1', `lab.spool=${spool}`];
+    // UML needs no stdin; a detached stdin keeps it working in CI, where there is none.
+    const proc = execa('linux.uml', args, { stdin: 'ignore', reject: false, buffer: false });
+    proc.stdout?.pipe(log);
+    proc.stderr?.pipe(log);
+    const release = await waitForFile(join(spool, 'ready'), BOOT_TIMEOUT_MS, proc).catch(async (e: unknown) => {
+      proc.kill('SIGKILL');
+      const tail = (await readFile(join(dir, 'console.log'), 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+      throw new Error(`UML guest did not boot: ${(e as Error).message}\n${tail}`);
+    });
+    return new UmlGuest(dir, spool, proc, release.trim());
+  }
+
+  /** Runs a bash script in a network namespace (`null` = the guest's root netns). */
+  async script(netns: string | null, body: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const id = join(this.spool, String(++this.seq).padStart(5, '0'));
+    await writeFile(`${id}.sh`, body);
+    await writeFile(`${id}.req`, `${netns ?? '-'}\n`);
+    const rc = await waitForFile(`${id}.rc`, opts.timeoutMs ?? 120_000, this.proc);
+    const [stdout, stderr] = await Promise.all([readFile(`${id}.out`, 'utf8'), readFile(`${id}.err`, 'utf8')]);
+    return { stdout, stderr, exitCode: Number(rc.trim()) };
+  }
+
+  /** The node-exec backend for one lab netns: the same interface as `docker exec` on a kind node. */
+  exec(netns: string | null): Exec {
+    return {
+      label: `lab ${netns ?? 'root'} netns`,
+      run: (argv, opts) => this.script(netns, shellQuote(argv) + '\n', opts),
+    };
+  }
+
+  async halt(): Promise<void> {
+    await writeFile(join(this.spool, 'halt'), '');
+    const stopped = await Promise.race([this.proc.then(() => true), sleep(15_000).then(() => false)]);
+    if (!stopped) this.proc.kill('SIGKILL');
+    await this.proc;
+  }
+}
+
+/** Waits until a file exists with content; fails early if the guest process has exited. */
+async function waitForFile(path: string, timeoutMs: number, proc: ResultPromise): Promise<string> {
+  let exited = false;
+  void proc.then(() => (exited = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const text = await readFile(path, 'utf8').catch(() => '');
+    if (text.trim() !== '') return text;
+    if (exited) throw new Error(`the guest exited before ${path} appeared`);
+    await sleep(POLL_MS);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${path}`);
+}
