@@ -5,6 +5,7 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: './tests',
   timeout: 60_000,
+  globalSetup: './tests/lab/clean-matrix.ts',
   forbidOnly: !!process.env.CI,
   // Two cores: a UML guest per worker; more workers only fight over the CPU.
   workers: 2,
@@ -15,6 +16,7 @@ export default defineConfig({
   ],
   projects: [
     { name: 'unit', testDir: './tests/unit', testMatch: /.*\.test\.ts/ },
-    { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 180_000 },
+    { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 180_000, teardown: 'lab-matrix' },
+    { name: 'lab-matrix', testDir: './tests/lab', testMatch: /matrix\.teardown\.ts/ },
   ],
 });

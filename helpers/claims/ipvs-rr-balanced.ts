@@ -1,3 +1,4 @@
+import { NO_ANSWER } from '../parsers/whoami.js';
 import { serviceKey } from '../snapshot/model.js';
 import { chiSquareUniform } from './stats.js';
 import { judge, skip, type Claim } from './types.js';
@@ -23,7 +24,10 @@ export const ipvsRrBalanced: Claim = {
     const failures: string[] = [];
     if (t.responses.length === 0) failures.push(`${where}: no request was answered`);
     for (const name of expected) if (counts.get(name) === 0) failures.push(`${where}: ready endpoint ${name} never answered`);
-    for (const [name, n] of counts) if (!expected.includes(name)) failures.push(`${where}: ${name} answered ${n} times but is not a ready endpoint`);
+    for (const [name, n] of counts) {
+      if (name === NO_ANSWER) failures.push(`${where}: ${n} of ${t.responses.length} requests got no answer`);
+      else if (!expected.includes(name)) failures.push(`${where}: ${name} answered ${n} times but is not a ready endpoint`);
+    }
     const chi = chiSquareUniform(expected.map((n) => counts.get(n)!));
     const tally = [...counts].map(([n, c]) => `${n}=${c}`).join(' ');
     const stat = `χ²=${chi.statistic.toFixed(2)} df=${chi.degreesOfFreedom} p=${chi.pValue.toPrecision(3)}`;

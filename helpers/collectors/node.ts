@@ -1,4 +1,4 @@
-import { isCommandMissing, runOk, type Exec } from '../exec/exec.js';
+import { ExecError, isCommandMissing, runEach, type Exec, type ExecResult } from '../exec/exec.js';
 import type { NodeFiles } from '../snapshot/write.js';
 
 /** How to reach one node: a shell in its network namespace, and where `ipset` can run against that netns. */
@@ -20,17 +20,20 @@ export const NODE_COMMANDS = {
 
 /** Collects one node's raw outputs, byte for byte, as the snapshot stores them. */
 export async function collectNodeFiles(node: NodeAccess): Promise<NodeFiles> {
-  const run = (argv: readonly string[], exec = node.shell) => runOk(exec, [...argv]);
-  const files: NodeFiles = {
-    ipAddr: await run(NODE_COMMANDS.ipAddr),
-    procIpvs: await run(NODE_COMMANDS.procIpvs),
-    ipset: await run(NODE_COMMANDS.ipset, node.ipset),
-    iptablesSave: await run(NODE_COMMANDS.iptablesSave),
-    sysctl: await run(NODE_COMMANDS.sysctl),
-  };
-  // ipvsadm is optional: the kind node image lacks it, and /proc/net/ip_vs carries the same table.
-  const ipvsadm = await node.shell.run([...NODE_COMMANDS.ipvsadm]);
-  if (ipvsadm.exitCode === 0) files.ipvsadm = ipvsadm.stdout;
-  else if (!isCommandMissing(ipvsadm)) await run(NODE_COMMANDS.ipvsadm); // a real failure: let runOk report it
+  const shellKeys = ['ipAddr', 'procIpvs', 'iptablesSave', 'sysctl', 'ipvsadm'] as const;
+  const results = await runEach(node.shell, shellKeys.map((k) => [...NODE_COMMANDS[k]]));
+  const [ipset] = await runEach(node.ipset, [[...NODE_COMMANDS.ipset]]);
+  const files: NodeFiles = { ipset: okOutput(node.ipset, NODE_COMMANDS.ipset, ipset!) };
+  shellKeys.forEach((key, i) => {
+    const r = results[i]!;
+    // ipvsadm is optional: the kind node image lacks it, and /proc/net/ip_vs carries the same table.
+    if (key === 'ipvsadm' && isCommandMissing(r)) return;
+    files[key] = okOutput(node.shell, NODE_COMMANDS[key], r);
+  });
   return files;
+}
+
+function okOutput(exec: Exec, argv: readonly string[], r: ExecResult): string {
+  if (r.exitCode !== 0) throw new ExecError(exec.label, [...argv], r);
+  return r.stdout;
 }

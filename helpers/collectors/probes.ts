@@ -2,7 +2,7 @@
 // (kubectl exec, docker exec, the lab spool) cost far more than the requests themselves.
 import { runOk, shellQuote, type Exec } from '../exec/exec.js';
 import { parseArpingReplies } from '../parsers/arping.js';
-import { parseHostnames } from '../parsers/whoami.js';
+import { NO_ANSWER, parseHostnames } from '../parsers/whoami.js';
 import type { ArpProbe, Protocol, TrafficJson } from '../snapshot/model.js';
 
 export interface BalanceProbe {
@@ -13,16 +13,26 @@ export interface BalanceProbe {
   clientPod: string;
   clientNode: string;
   requests: number;
+  /**
+   * `curl` (default; what the seed uses), or `bash-tcp`: bash's /dev/tcp, one new connection per request with
+   * no process spawn, for the lab's UML guest where each spawn costs ~0.3 s.
+   */
+  client?: 'curl' | 'bash-tcp';
 }
 
 /** Shell loop: N sequential curls, each a new process and so a new TCP connection (a new IPVS scheduling). */
-export function balanceScript(p: Pick<BalanceProbe, 'clusterIP' | 'port' | 'requests'>): string {
-  const url = `http://${p.clusterIP}:${p.port}/`;
-  return `i=0; while [ $i -lt ${p.requests} ]; do i=$((i+1)); curl -s --max-time 3 -H 'Connection: close' ${shellQuote([url])} || echo 'Hostname: (no answer)'; done`;
+export function balanceScript(p: Pick<BalanceProbe, 'clusterIP' | 'port' | 'requests' | 'client'>): string {
+  const loop = (body: string) => `i=0; while [ $i -lt ${p.requests} ]; do i=$((i+1)); ${body}; done`;
+  if (p.client === 'bash-tcp') {
+    const request = `exec 3<>/dev/tcp/${p.clusterIP}/${p.port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && while read -r l <&3; do echo "$l"; done; exec 3<&-`;
+    return loop(`( ${request} ) || echo 'Hostname: ${NO_ANSWER}'`);
+  }
+  const url = shellQuote([`http://${p.clusterIP}:${p.port}/`]);
+  return loop(`curl -s --max-time 3 -H 'Connection: close' ${url} || echo 'Hostname: ${NO_ANSWER}'`);
 }
 
 export async function runBalanceProbe(client: Exec, p: BalanceProbe): Promise<TrafficJson> {
-  const out = await runOk(client, ['sh', '-c', balanceScript(p)], { timeoutMs: 30_000 + p.requests * 3_000 });
+  const out = await runOk(client, [p.client === 'bash-tcp' ? 'bash' : 'sh', '-c', balanceScript(p)], { timeoutMs: 30_000 + p.requests * 3_000 });
   return {
     service: p.service,
     clusterIP: p.clusterIP,

@@ -15,6 +15,16 @@ export interface Exec {
   /** Human-readable target, used in error messages and evidence, e.g. `docker exec myk8s-worker`. */
   readonly label: string;
   run(argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Optional: several commands in one round trip, for backends where a round trip is the expensive part. */
+  runAll?(commands: string[][], opts?: ExecOptions): Promise<ExecResult[]>;
+}
+
+/** Runs commands through the backend's batch path when it has one, else one by one; results keep their order. */
+export async function runEach(exec: Exec, commands: string[][], opts?: ExecOptions): Promise<ExecResult[]> {
+  if (exec.runAll) return exec.runAll(commands, opts);
+  const results: ExecResult[] = [];
+  for (const argv of commands) results.push(await exec.run(argv, opts));
+  return results;
 }
 
 /** A command failed where the caller needed it to succeed. The message names target, command and stderr. */

@@ -52,11 +52,27 @@ export class UmlGuest {
     return { stdout, stderr, exitCode: Number(rc.trim()) };
   }
 
+  /** Several commands in ONE request: each writes its own out/err/rc files, read back in order. */
+  async batch(netns: string | null, commands: string[][], opts: ExecOptions = {}): Promise<ExecResult[]> {
+    const dir = join(this.spool, `batch-${++this.seq}`);
+    await mkdir(dir);
+    const body = commands.map((argv, i) => `${shellQuote(argv)} > ${dir}/${i}.out 2> ${dir}/${i}.err; echo $? > ${dir}/${i}.rc`).join('\n');
+    const r = await this.script(netns, body + '\n', opts);
+    if (r.exitCode !== 0) throw new Error(`lab batch in ${netns ?? 'root'} netns failed: ${r.stderr.trim()}`);
+    return Promise.all(
+      commands.map(async (_, i) => {
+        const [stdout, stderr, rc] = await Promise.all(['out', 'err', 'rc'].map((ext) => readFile(join(dir, `${i}.${ext}`), 'utf8')));
+        return { stdout: stdout!, stderr: stderr!, exitCode: Number(rc!.trim()) };
+      }),
+    );
+  }
+
   /** The node-exec backend for one lab netns: the same interface as `docker exec` on a kind node. */
   exec(netns: string | null): Exec {
     return {
       label: `lab ${netns ?? 'root'} netns`,
       run: (argv, opts) => this.script(netns, shellQuote(argv) + '\n', opts),
+      runAll: (commands, opts) => this.batch(netns, commands, opts),
     };
   }
 

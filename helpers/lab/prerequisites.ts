@@ -1,0 +1,31 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+const UML_MODULES = '/usr/lib/uml/modules';
+/** Host tools the guest runs (it sees the host's filesystem), with the Debian package that ships each. */
+const TOOLS: [tool: string, pkg: string][] = [
+  ['linux.uml', 'user-mode-linux'],
+  ['modprobe', 'kmod'],
+  ['ipvsadm', 'ipvsadm'],
+  ['ipset', 'ipset'],
+  ['iptables-legacy-restore', 'iptables'],
+  ['ip', 'iproute2'],
+  ['arping', 'iputils-arping'],
+  ['busybox', 'busybox-static'],
+  ['bash', 'bash'],
+];
+
+/** What the lab lacks on this machine, as package names to install; empty when it can run. */
+export function missingLabPrerequisites(): string[] {
+  const missing: string[] = [];
+  if (process.platform !== 'linux') return [`Linux (this is ${process.platform})`];
+  if (process.getuid?.() !== 0) missing.push('root (the guest must create network namespaces and load modules)');
+  for (const [tool, pkg] of TOOLS) if (!onPath(tool)) missing.push(`${tool} (apt-get install ${pkg})`);
+  if (!existsSync(UML_MODULES) || readdirSync(UML_MODULES).length === 0) missing.push(`${UML_MODULES}/<version> (apt-get install user-mode-linux)`);
+  return missing;
+}
+
+function onPath(tool: string): boolean {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
+  return dirs.some((d) => d && existsSync(join(d, tool)));
+}

@@ -1,0 +1,42 @@
+// One Playwright test per lab scenario: build the seed cluster on a real Linux kernel (UML), break one thing,
+// collect a snapshot with the kind suite's collectors, and judge it with `bin/ipvs-conformance evaluate`.
+import { execa } from 'execa';
+import { join } from 'node:path';
+import type { ClaimId, Status } from '../../helpers/claims/types.js';
+import { recordRow } from '../../helpers/lab/matrix.js';
+import { runScenario } from '../../helpers/lab/run-scenario.js';
+import { SCENARIOS } from '../../helpers/lab/scenarios.js';
+import { expect, test } from './lab-fixture.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
+
+interface CliVerdicts {
+  claims: { id: ClaimId; status: Status; message: string }[];
+}
+
+for (const scenario of SCENARIOS) {
+  const tag = ['@lab', ...(scenario.breaks ? [`@${scenario.breaks}`] : [])];
+  test(`${scenario.name}: ${scenario.title}`, { tag }, async ({}, testInfo) => {
+    const run = await test.step('build the cluster in a UML guest, collect the snapshot, probe', () =>
+      runScenario(scenario, testInfo.outputPath('lab'), (line) => console.log(`[${scenario.name}] ${line}`)),
+    );
+    for (const [name, body] of Object.entries(run.evidence)) await testInfo.attach(name, { body, contentType: 'text/plain' });
+
+    const args = ['evaluate', run.snapshotDir, ...(run.baselineDir ? ['--baseline', run.baselineDir] : []), '--json'];
+    const cli = await test.step(`bin/ipvs-conformance ${args.join(' ')}`, () => execa(CLI, args, { reject: false }));
+    await testInfo.attach('verdicts.json', { body: cli.stdout || cli.stderr, contentType: 'application/json' });
+    expect(cli.stderr, 'evaluate must accept the lab snapshot').toBe('');
+    const verdicts = (JSON.parse(cli.stdout) as CliVerdicts).claims;
+    await recordRow({ scenario: scenario.name, ...(scenario.breaks && { breaks: scenario.breaks }), statuses: Object.fromEntries(verdicts.map((v) => [v.id, v.status])) });
+
+    if (!scenario.breaks) {
+      expect(verdicts.filter((v) => v.status !== 'pass'), 'every claim passes on a conforming cluster').toEqual([]);
+      expect(cli.exitCode).toBe(0);
+      return;
+    }
+    const target = verdicts.find((v) => v.id === scenario.breaks)!;
+    expect(target.status, `${scenario.breaks} must fail: ${target.message}`).toBe('fail');
+    for (const word of scenario.mustName ?? []) expect(target.message).toContain(word);
+    expect(cli.exitCode).toBe(1);
+  });
+}
