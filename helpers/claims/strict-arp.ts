@@ -1,3 +1,4 @@
+import type { ArpProbe } from '../snapshot/model.js';
 import { judge, type Claim } from './types.js';
 
 const ARP_IGNORE = 'net.ipv4.conf.all.arp_ignore';
@@ -9,7 +10,8 @@ export const strictArp: Claim = {
   title: 'strictARP is set and takes effect',
   seedCommands: ['kubectl describe cm -n kube-system kube-proxy', 'docker exec myk8s-$i sysctl net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce'],
   evaluate({ snapshot }) {
-    const failures: string[] = [];
+    // Observed ARP replies come first: they show the setting failing to take effect, which matters most.
+    const failures = snapshot.arp ? arpFailures(snapshot.arp) : [];
     if (snapshot.cluster.kubeProxyConfig.ipvs?.strictARP !== true) failures.push('kube-proxy config: ipvs.strictARP is not true');
     const sysctls: Record<string, unknown> = {};
     for (const node of snapshot.nodes) {
@@ -20,15 +22,6 @@ export const strictArp: Claim = {
       if (announce !== '2') failures.push(`${node.name}: ${ARP_ANNOUNCE} = ${announce ?? 'absent'}, expected 2`);
     }
     const arp = snapshot.arp;
-    if (arp) {
-      for (const p of arp.filter((a) => a.kind === 'clusterIP' && a.replies > 0)) {
-        failures.push(`ClusterIP ${p.target} answered ARP from ${p.from} (${p.replies} replies)`);
-      }
-      const controls = arp.filter((a) => a.kind === 'node');
-      if (!controls.some((a) => a.replies > 0)) {
-        failures.push(`ARP probe invalid: no node IP (${controls.map((a) => a.target).join(', ') || 'none probed'}) answered, so silence proves nothing`);
-      }
-    }
     const probed = arp ? `; ${arp.filter((a) => a.kind === 'clusterIP').length} ClusterIPs got no ARP reply while a node IP did` : '; no ARP probe in the snapshot';
     return judge(this.id, failures, `strictARP is true and arp_ignore=1, arp_announce=2 on all ${snapshot.nodes.length} nodes${probed}`, {
       strictARP: snapshot.cluster.kubeProxyConfig.ipvs?.strictARP,
@@ -37,3 +30,14 @@ export const strictArp: Claim = {
     });
   },
 };
+
+function arpFailures(arp: ArpProbe[]): string[] {
+  const failures = arp
+    .filter((a) => a.kind === 'clusterIP' && a.replies > 0)
+    .map((p) => `ClusterIP ${p.target} answered ARP from ${p.from} (${p.replies} replies)`);
+  const controls = arp.filter((a) => a.kind === 'node');
+  if (!controls.some((a) => a.replies > 0)) {
+    failures.push(`ARP probe invalid: no node IP (${controls.map((a) => a.target).join(', ') || 'none probed'}) answered, so silence proves nothing`);
+  }
+  return failures;
+}

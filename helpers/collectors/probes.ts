@@ -24,8 +24,9 @@ export interface BalanceProbe {
 export function balanceScript(p: Pick<BalanceProbe, 'clusterIP' | 'port' | 'requests' | 'client'>): string {
   const loop = (body: string) => `i=0; while [ $i -lt ${p.requests} ]; do i=$((i+1)); ${body}; done`;
   if (p.client === 'bash-tcp') {
-    const request = `exec 3<>/dev/tcp/${p.clusterIP}/${p.port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && while read -r l <&3; do echo "$l"; done; exec 3<&-`;
-    return loop(`( ${request} ) || echo 'Hostname: ${NO_ANSWER}'`);
+    // bash keeps running when the connect fails, so no subshell (a fork) is needed per request.
+    const target = `/dev/tcp/${p.clusterIP}/${p.port}`;
+    return loop(`if exec 3<>${target}; then printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3; while read -r l <&3; do echo "$l"; done; exec 3<&-; else echo 'Hostname: ${NO_ANSWER}'; fi`);
   }
   const url = shellQuote([`http://${p.clusterIP}:${p.port}/`]);
   return loop(`curl -s --max-time 3 -H 'Connection: close' ${url} || echo 'Hostname: ${NO_ANSWER}'`);

@@ -20,6 +20,10 @@ v=$(uname -r)
 mkdir -p /run/lab/root/lib/modules /run/lab/bin
 ln -s "/usr/lib/uml/modules/$v" "/run/lab/root/lib/modules/$v"
 modprobe -d /run/lab/root -a $modules > "$spool/modprobe.log" 2>&1
+# The kernel's own module requests (e.g. from iptables) must find the same tree, or each one stalls and fails.
+printf '#!/bin/sh\nexec /sbin/modprobe -d /run/lab/root "$@"\n' > /run/lab/modprobe
+chmod +x /run/lab/modprobe
+echo /run/lab/modprobe > /proc/sys/kernel/modprobe
 # Like kind's node image after update-alternatives: plain iptables* names run the legacy backend here,
 # because the nf_tables modules are not loaded in the guest.
 for t in iptables iptables-save iptables-restore; do ln -s "/usr/sbin/${t/iptables/iptables-legacy}" "/run/lab/bin/$t"; done

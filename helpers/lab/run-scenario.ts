@@ -21,8 +21,8 @@ const BASELINE_NODES = [
 
 export interface ScenarioRun {
   snapshotDir: string;
-  /** Only for scenarios that judge the rule count (see needsBaseline). */
-  baselineDir?: string;
+  /** The same services (or, per scenario, fewer) programmed in iptables mode on two more netns. */
+  baselineDir: string;
   /** Raw probe outputs and the programming script, kept as evidence. */
   evidence: Record<string, string>;
 }
@@ -38,12 +38,10 @@ export async function runScenario(s: LabScenario, dir: string, log: (line: strin
   const baseline = labClusterJson(BASELINE_NODES, (s.baselineServices ?? ((x) => x))(topo.services), 'iptables', false);
   const wwwDir = join(workDir, 'www');
   await writeWebRoots(topo, wwwDir);
-  // The baseline costs ~7 s of iptables-restore/save in UML; only scenarios that judge the rule count build it.
-  const baselineNodes = needsBaseline(s) ? BASELINE_NODES : [];
   const program = [
     wiringScript(topo, wwwDir),
     ...topo.nodes.map((n) => programNode(cluster, n.name)),
-    ...baselineNodes.flatMap((n) => [`ip netns add ${n.name}`, programNode(baseline, n.name)]),
+    ...BASELINE_NODES.flatMap((n) => [`ip netns add ${n.name}`, programNode(baseline, n.name)]),
   ].join('\n');
   const evidence: Record<string, string> = { 'program.sh': program };
   log(`booting UML guest for scenario ${s.name}`);
@@ -65,18 +63,12 @@ export async function runScenario(s: LabScenario, dir: string, log: (line: strin
     const arp = await runArpProbe(guest.exec(topo.mypc.name), topo.mypc.name, arpTargets(cluster, topo.nodes[1]!.ip));
     evidence['arping.txt'] = arp.raw;
     await writeSnapshot(snapshotDir, { cluster, nodes, traffic, arp: arp.probes });
-    if (baselineNodes.length > 0) {
-      await writeSnapshot(baselineDir, { cluster: baseline, nodes: await collectAll(baselineNodes.map((n) => labNode(guest, n.name))) });
-    }
+    await writeSnapshot(baselineDir, { cluster: baseline, nodes: await collectAll(BASELINE_NODES.map((n) => labNode(guest, n.name))) });
     await saveEvidence(workDir, evidence);
-    return { snapshotDir, ...(baselineNodes.length > 0 && { baselineDir }), evidence };
+    return { snapshotDir, baselineDir, evidence };
   } finally {
     await guest.halt();
   }
-}
-
-export function needsBaseline(s: LabScenario): boolean {
-  return !s.breaks || s.breaks === 'fewer-iptables-rules-than-iptables-mode';
 }
 
 async function guestScript(guest: UmlGuest, what: string, body: string): Promise<void> {

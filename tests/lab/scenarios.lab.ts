@@ -22,7 +22,7 @@ for (const scenario of SCENARIOS) {
     );
     for (const [name, body] of Object.entries(run.evidence)) await testInfo.attach(name, { body, contentType: 'text/plain' });
 
-    const args = ['evaluate', run.snapshotDir, ...(run.baselineDir ? ['--baseline', run.baselineDir] : []), '--json'];
+    const args = ['evaluate', run.snapshotDir, '--baseline', run.baselineDir, '--json'];
     const cli = await test.step(`bin/ipvs-conformance ${args.join(' ')}`, () => execa(CLI, args, { reject: false }));
     await testInfo.attach('verdicts.json', { body: cli.stdout || cli.stderr, contentType: 'application/json' });
     expect(cli.stderr, 'evaluate must accept the lab snapshot').toBe('');
