@@ -1,0 +1,21 @@
+import type { NodeAccess } from '../collectors/node.js';
+import { dockerExec, kubectlExec } from '../exec/process-exec.js';
+import type { K8s } from './k8s.js';
+
+/**
+ * How to reach each kind node: `docker exec` into its container (kind names containers after nodes), and
+ * `kubectl exec` into the kube-proxy pod on that node for `ipset`, which the kind node image lacks. kube-proxy
+ * runs with hostNetwork, so its ipset sees the node's sets.
+ */
+export async function kindNodeAccess(k8s: K8s): Promise<NodeAccess[]> {
+  const [nodes, proxies] = await Promise.all([
+    k8s.core.listNode(),
+    k8s.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy' }),
+  ]);
+  return nodes.items.map((n) => {
+    const name = n.metadata!.name!;
+    const pod = proxies.items.find((p) => p.spec?.nodeName === name)?.metadata?.name;
+    if (!pod) throw new Error(`no kube-proxy pod runs on node ${name}; is kube-proxy rolled out?`);
+    return { name, shell: dockerExec(name), ipset: kubectlExec(k8s.target, 'kube-system', pod, 'kube-proxy') };
+  });
+}

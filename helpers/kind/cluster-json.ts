@@ -1,0 +1,76 @@
+// Assembles cluster.json (the expected model) from API objects. Pure, so it is unit-tested without a cluster.
+import { loadYaml, type V1ConfigMap, type V1EndpointSlice, type V1Node, type V1Service } from '@kubernetes/client-node';
+import { InputError } from '../snapshot/input-error.js';
+import { SNAPSHOT_FORMAT_VERSION, type ClusterJson, type Endpoint, type KubeProxyConfig, type Protocol, type ProxyMode, type Service } from '../snapshot/model.js';
+
+export interface ApiObjects {
+  kubeProxyConfigMap: V1ConfigMap;
+  nodes: V1Node[];
+  services: V1Service[];
+  endpointSlices: V1EndpointSlice[];
+}
+
+export function assembleClusterJson(api: ApiObjects): ClusterJson {
+  const kubeProxyConfig = parseKubeProxyConfig(api.kubeProxyConfigMap);
+  return {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    proxyMode: proxyModeOf(kubeProxyConfig),
+    kubeProxyConfig,
+    nodes: api.nodes.map((n) => ({
+      name: n.metadata?.name ?? '',
+      internalIP: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '',
+    })),
+    services: api.services.filter((s) => s.spec?.type !== 'ExternalName').map((s) => toService(s, api.endpointSlices)),
+  };
+}
+
+export function parseKubeProxyConfig(cm: V1ConfigMap): KubeProxyConfig {
+  const text = cm.data?.['config.conf'];
+  if (!text) throw new InputError('ConfigMap kube-system/kube-proxy has no config.conf');
+  const parsed = loadYaml<KubeProxyConfig>(text);
+  if (typeof parsed !== 'object' || parsed === null) throw new InputError('ConfigMap kube-system/kube-proxy: config.conf is not a YAML mapping');
+  return parsed;
+}
+
+/** kube-proxy's default mode on Linux is iptables when `mode` is empty. */
+function proxyModeOf(config: KubeProxyConfig): ProxyMode {
+  const mode = config.mode || 'iptables';
+  if (mode !== 'ipvs' && mode !== 'iptables' && mode !== 'nftables') throw new InputError(`kube-proxy mode "${mode}" is not ipvs, iptables or nftables`);
+  return mode;
+}
+
+function toService(svc: V1Service, slices: V1EndpointSlice[]): Service {
+  const namespace = svc.metadata?.namespace ?? 'default';
+  const name = svc.metadata?.name ?? '';
+  const own = slices.filter(
+    (s) => s.metadata?.namespace === namespace && s.metadata?.labels?.['kubernetes.io/service-name'] === name && s.addressType === 'IPv4',
+  );
+  const clusterIPs = svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : ['None']);
+  return {
+    namespace,
+    name,
+    clusterIPs,
+    ports: (svc.spec?.ports ?? []).map((p) => {
+      const protocol = (p.protocol ?? 'TCP') as Protocol;
+      return { name: p.name ?? '', protocol, port: p.port, endpoints: endpointsFor(own, p.name ?? '', protocol) };
+    }),
+  };
+}
+
+/** Endpoints of one service port: slice ports match the service port by name and protocol. */
+function endpointsFor(slices: V1EndpointSlice[], portName: string, protocol: Protocol): Endpoint[] {
+  return slices.flatMap((slice) => {
+    const port = slice.ports?.find((sp) => (sp.name ?? '') === portName && (sp.protocol ?? 'TCP') === protocol)?.port;
+    if (port === undefined) return [];
+    return (slice.endpoints ?? []).flatMap((e) =>
+      e.addresses.map((ip) => ({
+        ip,
+        port,
+        // The API treats a nil ready condition as ready.
+        ready: e.conditions?.ready !== false,
+        ...(e.nodeName && { nodeName: e.nodeName }),
+        ...(e.targetRef?.kind === 'Pod' && e.targetRef.name && { pod: e.targetRef.name }),
+      })),
+    );
+  });
+}

@@ -1,0 +1,49 @@
+import { collectNodeFiles } from '../collectors/node.js';
+import { runArpProbe, runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
+import type { Exec } from '../exec/exec.js';
+import type { ArpProbe, ClusterJson, TrafficJson } from '../snapshot/model.js';
+import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
+import { kindNodeAccess } from './access.js';
+import { assembleClusterJson } from './cluster-json.js';
+import type { K8s } from './k8s.js';
+
+/** Reads the API objects cluster.json is made of (all namespaces) and assembles it. */
+export async function readClusterJson(k8s: K8s): Promise<ClusterJson> {
+  const [kubeProxyConfigMap, nodes, services, slices] = await Promise.all([
+    k8s.core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system' }),
+    k8s.core.listNode(),
+    k8s.core.listServiceForAllNamespaces(),
+    k8s.discovery.listEndpointSliceForAllNamespaces(),
+  ]);
+  return assembleClusterJson({ kubeProxyConfigMap, nodes: nodes.items, services: services.items, endpointSlices: slices.items });
+}
+
+export async function collectNodes(k8s: K8s): Promise<Map<string, NodeFiles>> {
+  const out = new Map<string, NodeFiles>();
+  for (const node of await kindNodeAccess(k8s)) out.set(node.name, await collectNodeFiles(node));
+  return out;
+}
+
+export interface LiveCollectOptions {
+  balance?: { client: Exec; probe: BalanceProbe };
+  arp?: { from: Exec; fromName: string; targets: ArpTarget[] };
+}
+
+export interface LiveSnapshot {
+  cluster: ClusterJson;
+  nodes: Map<string, NodeFiles>;
+  traffic?: TrafficJson;
+  arp?: ArpProbe[];
+  arpRaw?: string;
+}
+
+/** Collects a complete snapshot from a live kind cluster with the same collectors the lab uses, and writes it. */
+export async function collectLiveSnapshot(k8s: K8s, dir: string, opts: LiveCollectOptions = {}): Promise<LiveSnapshot> {
+  const cluster = await readClusterJson(k8s);
+  const nodes = await collectNodes(k8s);
+  const traffic = opts.balance ? await runBalanceProbe(opts.balance.client, opts.balance.probe) : undefined;
+  const arp = opts.arp ? await runArpProbe(opts.arp.from, opts.arp.fromName, opts.arp.targets) : undefined;
+  const snap: LiveSnapshot = { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes, arpRaw: arp.raw }) };
+  await writeSnapshot(dir, snap);
+  return snap;
+}

@@ -1,0 +1,61 @@
+// Everything a user can set, from the environment, validated once. A bad value is one line naming the variable.
+import { InputError } from '../snapshot/input-error.js';
+
+export interface SuiteSettings {
+  clusterName: string;
+  baselineClusterName: string;
+  nodeImage: string;
+  /** Keep clusters this run created (default: delete them in teardown). */
+  keepCluster: boolean;
+  /** Requests in the balance probe. */
+  requests: number;
+  mypcImage: string;
+  /** Seconds a ClusterIP may take to appear on / vanish from kube-ipvs0 on every node. */
+  convergenceSeconds: number;
+  /** Where setup writes state (kubeconfigs, state.json) for the specs and teardown. */
+  stateDir: string;
+}
+
+export const DEFAULT_NODE_IMAGE = 'kindest/node:v1.31.0';
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): SuiteSettings {
+  const clusterName = name(env, 'KIND_CLUSTER_NAME', 'myk8s');
+  return {
+    clusterName,
+    baselineClusterName: name(env, 'BASELINE_CLUSTER_NAME', `${clusterName}-iptables`),
+    nodeImage: env.KIND_NODE_IMAGE || DEFAULT_NODE_IMAGE,
+    keepCluster: flag(env, 'KEEP_CLUSTER'),
+    requests: int(env, 'REQUESTS', 300, 3, 100_000),
+    mypcImage: env.MYPC_IMAGE || 'nicolaka/netshoot',
+    convergenceSeconds: int(env, 'CONVERGENCE_SECONDS', 30, 1, 600),
+    stateDir: env.IPVS_CONFORMANCE_STATE_DIR || '.kind',
+  };
+}
+
+function name(env: NodeJS.ProcessEnv, key: string, fallback: string): string {
+  const v = env[key] || fallback;
+  // kind cluster names become container and context names: DNS-label rules.
+  if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(v)) throw new InputError(`${key}=${JSON.stringify(v)} is not a valid kind cluster name (lowercase letters, digits and '-')`);
+  return v;
+}
+
+function flag(env: NodeJS.ProcessEnv, key: string): boolean {
+  const v = (env[key] ?? '').toLowerCase();
+  if (['', '0', 'false', 'no'].includes(v)) return false;
+  if (['1', 'true', 'yes'].includes(v)) return true;
+  throw new InputError(`${key}=${JSON.stringify(env[key])} must be 1/true/yes or 0/false/no`);
+}
+
+function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`${key}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** Kubernetes minor version of a kindest/node image tag, e.g. 31 for `kindest/node:v1.31.0@sha256:…`. */
+export function imageMinorVersion(image: string): number | undefined {
+  const m = /:v1\.(\d+)\./.exec(image);
+  return m ? Number(m[1]) : undefined;
+}
