@@ -16,6 +16,7 @@ export default defineConfig({
   ],
   projects: [
     { name: 'unit', testDir: './tests/unit', testMatch: /.*\.test\.ts/ },
+    { name: 'docker', testDir: './tests/docker', testMatch: /.*\.docker\.ts/, timeout: 120_000 },
     { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 180_000, teardown: 'lab-matrix' },
     { name: 'lab-matrix', testDir: './tests/lab', testMatch: /matrix\.teardown\.ts/ },
   ],

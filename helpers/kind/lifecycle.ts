@@ -1,0 +1,147 @@
+// Cluster lifecycle as small composable steps: find, create or reuse (only with our ownership marker),
+// deploy the workload into a per-run namespace, wait for convergence, and clean up only what this run made.
+import { ApiException, AppsV1Api, loadAllYaml, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { runOk } from '../exec/exec.js';
+import { dockerExec } from '../exec/process-exec.js';
+import { parseIpAddrJson } from '../parsers/ip-addr.js';
+import { parseProcNetIpVs, vsKey } from '../parsers/ipvs-table.js';
+import { k8sClients, type K8s } from './k8s.js';
+import { configHash, decideCluster, OWNER_CONFIGMAP, OWNER_NAMESPACE } from './ownership.js';
+import { PreflightError } from './preflight.js';
+import type { ClusterState } from './state.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+export const KIND_CONFIGS = { ipvs: join(ROOT, 'kind', 'ipvs.yaml'), iptables: join(ROOT, 'kind', 'iptables.yaml') } as const;
+export const MANIFESTS = join(ROOT, 'fixtures', 'manifests');
+export const RUN_LABEL = 'ipvs-conformance/run';
+
+export async function kindClusters(): Promise<string[]> {
+  const r = await execa('kind', ['get', 'clusters'], { reject: false });
+  return String(r.stdout).split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+export interface EnsureClusterInput {
+  name: string;
+  kindConfig: string;
+  nodeImage: string;
+  stateDir: string;
+  /** Called before `kind create` starts, so teardown knows to delete even a half-created cluster. */
+  onCreating: (c: ClusterState) => Promise<void>;
+  log: (line: string) => void;
+}
+
+/** Creates the cluster, or reuses it when our marker matches; refuses a cluster that is not ours. */
+export async function ensureCluster(i: EnsureClusterInput): Promise<{ state: ClusterState; reused: boolean }> {
+  const config = await readFile(i.kindConfig, 'utf8');
+  const wantedHash = configHash(config, i.nodeImage);
+  const state: ClusterState = { name: i.name, kubeconfig: resolve(i.stateDir, `${i.name}.kubeconfig`), context: `kind-${i.name}`, createdByThisRun: false };
+  const exists = (await kindClusters()).includes(i.name);
+  const markerHash = exists ? await readMarker(state) : undefined;
+  const decision = decideCluster({ name: i.name, exists, wantedHash, ...(markerHash !== undefined && { markerHash }) });
+  if (decision.action === 'refuse') throw new PreflightError(decision.reason);
+  if (decision.action === 'reuse') {
+    i.log(`reusing kind cluster ${i.name} (ownership marker matches ${wantedHash})`);
+    return { state, reused: true };
+  }
+  state.createdByThisRun = true;
+  await i.onCreating(state);
+  i.log(`kind create cluster --name ${i.name} --image ${i.nodeImage} (a few minutes)`);
+  // --kubeconfig keeps the user's own kubeconfig and current context untouched.
+  await execa('kind', ['create', 'cluster', '--name', i.name, '--config', i.kindConfig, '--image', i.nodeImage, '--kubeconfig', state.kubeconfig, '--wait', '5m'], { timeout: 15 * 60_000 });
+  await writeMarker(state, wantedHash);
+  return { state, reused: false };
+}
+
+/** Reads our marker; a cluster whose kubeconfig we cannot even fetch is treated as not ours. */
+async function readMarker(state: ClusterState): Promise<string | undefined> {
+  const kc = await execa('kind', ['get', 'kubeconfig', '--name', state.name], { reject: false });
+  if (kc.exitCode !== 0) return undefined;
+  await writeFileSafe(state.kubeconfig, String(kc.stdout));
+  try {
+    const cm = await k8sClients(state).core.readNamespacedConfigMap({ name: OWNER_CONFIGMAP, namespace: OWNER_NAMESPACE });
+    return cm.data?.configHash;
+  } catch (e) {
+    if (e instanceof ApiException && e.code === 404) return undefined;
+    throw e;
+  }
+}
+
+async function writeMarker(state: ClusterState, hash: string): Promise<void> {
+  await k8sClients(state).core.createNamespacedConfigMap({
+    namespace: OWNER_NAMESPACE,
+    body: { metadata: { name: OWNER_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'ipvs-conformance' } }, data: { configHash: hash, createdAt: new Date().toISOString() } },
+  });
+}
+
+async function writeFileSafe(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text, { mode: 0o600 });
+}
+
+export async function deleteCluster(name: string): Promise<void> {
+  await execa('kind', ['delete', 'cluster', '--name', name], { reject: false, timeout: 5 * 60_000 });
+}
+
+/** Loads a manifest file into objects placed in `namespace`, with seed node names mapped onto this cluster. */
+export async function loadManifest(file: string, namespace: string, runId: string, nodeName: (seedName: string) => string | undefined): Promise<KubernetesObject[]> {
+  const docs = (loadAllYaml(await readFile(join(MANIFESTS, file), 'utf8')) as (KubernetesObject | null)[]).filter((d): d is KubernetesObject => d !== null);
+  return docs.flatMap((d) => {
+    const doc = structuredClone(d) as KubernetesObject & { spec?: { nodeName?: string } };
+    doc.metadata = { ...doc.metadata, namespace, labels: { ...doc.metadata?.labels, [RUN_LABEL]: runId } };
+    if (doc.spec?.nodeName) {
+      const mapped = nodeName(doc.spec.nodeName);
+      if (mapped === undefined) return [];
+      doc.spec.nodeName = mapped;
+    }
+    return [doc];
+  });
+}
+
+export async function createNamespace(k8s: K8s, namespace: string, runId: string): Promise<void> {
+  await k8s.core.createNamespace({ body: { metadata: { name: namespace, labels: { [RUN_LABEL]: runId } } } });
+}
+
+export async function applyObjects(k8s: K8s, objects: KubernetesObject[]): Promise<void> {
+  for (const o of objects) await k8s.objects.create(o);
+}
+
+/** Deletes the run's namespace; a namespace that is already gone is fine (teardown must be idempotent). */
+export async function deleteNamespace(k8s: K8s, namespace: string): Promise<void> {
+  try {
+    await k8s.core.deleteNamespace({ name: namespace });
+  } catch (e) {
+    if (!(e instanceof ApiException && e.code === 404)) throw e;
+  }
+}
+
+export async function nodesReady(k8s: K8s): Promise<string[]> {
+  const nodes = await k8s.core.listNode();
+  return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata!.name!);
+}
+
+export async function kubeProxyRolledOut(k8s: K8s): Promise<boolean> {
+  const ds = await k8s.kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'kube-proxy', namespace: 'kube-system' });
+  const s = ds.status;
+  return !!s && s.desiredNumberScheduled > 0 && s.numberReady === s.desiredNumberScheduled && (s.updatedNumberScheduled ?? 0) === s.desiredNumberScheduled;
+}
+
+export async function podsReady(k8s: K8s, namespace: string): Promise<V1Pod[]> {
+  const pods = await k8s.core.listNamespacedPod({ namespace });
+  return pods.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+}
+
+/** Real servers with weight ≥ 1 of one virtual server on one node, read from its /proc/net/ip_vs. */
+export async function liveRealServers(node: string, protocol: string, clusterIP: string, port: number): Promise<string[]> {
+  const table = parseProcNetIpVs(await runOk(dockerExec(node), ['cat', '/proc/net/ip_vs']), `${node}:/proc/net/ip_vs`);
+  const vs = table.find((v) => vsKey(v.protocol, v.address, v.port) === vsKey(protocol, clusterIP, port));
+  return (vs?.realServers ?? []).filter((r) => r.weight > 0).map((r) => `${r.address}:${r.port}`).sort();
+}
+
+/** IPv4 addresses on a node's kube-ipvs0 (for the convergence check). */
+export async function kubeIpvs0Addresses(node: string): Promise<string[]> {
+  const out = await runOk(dockerExec(node), ['ip', '-j', 'addr', 'show', 'dev', 'kube-ipvs0']);
+  return (parseIpAddrJson(out, `${node}: ip -j addr show dev kube-ipvs0`).get('kube-ipvs0')?.ipv4 ?? []).map((a) => a.split('/')[0]!);
+}

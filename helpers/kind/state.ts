@@ -1,0 +1,36 @@
+// What setup leaves for the specs and teardown, in a file: Playwright runs projects in separate workers.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface ClusterState {
+  name: string;
+  kubeconfig: string;
+  context: string;
+  /** True once this run has started `kind create cluster` for it: teardown may delete only such clusters. */
+  createdByThisRun: boolean;
+}
+
+export interface SuiteState {
+  runId: string;
+  namespace: string;
+  ipvs?: ClusterState;
+  iptables?: ClusterState;
+}
+
+export function statePath(stateDir: string): string {
+  return join(stateDir, 'state.json');
+}
+
+export async function readState(stateDir: string): Promise<SuiteState | undefined> {
+  const text = await readFile(statePath(stateDir), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as SuiteState);
+}
+
+export async function writeState(stateDir: string, state: SuiteState): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  await writeFile(statePath(stateDir), JSON.stringify(state, null, 2) + '\n');
+}
+
+export function newRunId(now = new Date()): string {
+  return now.toISOString().replace(/[-:T.Z]/g, '').slice(0, 14) + Math.random().toString(36).slice(2, 6);
+}
