@@ -1,0 +1,25 @@
+// The conformance suite: `npx playwright test` creates the IPVS kind cluster (and an iptables-mode baseline),
+// proves each claim in its own spec with evidence attached, and tears down what it created.
+// The project's own unit, docker and lab tests are in playwright.dev.config.ts (`npm test`).
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: './tests/conformance',
+  globalTeardown: './tests/conformance/global-teardown.ts',
+  timeout: 5 * 60_000,
+  expect: { timeout: 30_000 },
+  // One shared pair of clusters: specs run one at a time.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }],
+    ['junit', { outputFile: 'results/junit.xml' }],
+  ],
+  projects: [
+    { name: 'setup', testMatch: /cluster\.setup\.ts/, teardown: 'teardown' },
+    { name: 'teardown', testMatch: /cluster\.teardown\.ts/ },
+    { name: 'conformance', testMatch: /.*\.spec\.ts/, dependencies: ['setup'] },
+  ],
+});

@@ -1,0 +1,22 @@
+import { expect, test } from '../../fixtures/index.js';
+import { runOk } from '../../helpers/exec/exec.js';
+import { dockerExec } from '../../helpers/exec/process-exec.js';
+import { barChart } from '../../helpers/report/svg.js';
+
+test('round-robin spreads new connections evenly', { tag: '@ipvs-rr-balanced' }, async ({ k8s, suite, settings, clientPod, snapshot }, testInfo) => {
+  const svc = await k8s.core.readNamespacedService({ name: 'svc-clusterip', namespace: suite.namespace });
+  const clientNode = (await k8s.core.readNamespacedPod({ name: 'net-pod', namespace: suite.namespace })).spec!.nodeName!;
+  const probe = {
+    service: `${suite.namespace}/svc-clusterip`, clusterIP: svc.spec!.clusterIP!, port: 9000, clientPod: 'net-pod', clientNode, requests: settings.requests,
+  };
+  const snap = await snapshot.collect({ balance: { client: clientPod, probe } });
+  const verdict = await snapshot.judge('ipvs-rr-balanced', snap);
+  const counts = (verdict.evidence.counts ?? {}) as Record<string, number>;
+  await testInfo.attach('distribution.svg', {
+    body: barChart(`${settings.requests} new connections from net-pod to ${probe.clusterIP}:9000`, Object.entries(counts).map(([label, value]) => ({ label, value })), verdict.message),
+    contentType: 'image/svg+xml',
+  });
+  // The client node's kernel counters after the probe: InActConn holds the closed (TIME_WAIT) connections.
+  await testInfo.attach(`${clientNode}: /proc/net/ip_vs after the probe`, { body: await runOk(dockerExec(clientNode), ['cat', '/proc/net/ip_vs']) });
+  expect(verdict.status, verdict.message).toBe('pass');
+});
