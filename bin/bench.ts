@@ -1,0 +1,34 @@
+// `npm run bench`: time `evaluate` on synthetic snapshots of 500 and 5,000 services (3 endpoints each) against
+// an iptables-mode baseline, and print the ratio. Linear cost means a ratio near 10. A benchmark, not a test.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateSnapshot } from '../helpers/cli/evaluate.js';
+import { renderAllNodes, syntheticCluster, syntheticServices } from '../helpers/snapshot/synthetic.js';
+import { writeSnapshot } from '../helpers/snapshot/write.js';
+
+async function timeEvaluate(services: number): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), `ipvs-bench-${services}-`));
+  try {
+    const svcs = syntheticServices(services);
+    const ipvs = syntheticCluster(svcs, 'ipvs', 4);
+    const base = syntheticCluster(svcs, 'iptables', 2);
+    await writeSnapshot(join(dir, 'ipvs'), { cluster: ipvs, nodes: renderAllNodes(ipvs) });
+    await writeSnapshot(join(dir, 'base'), { cluster: base, nodes: renderAllNodes(base) });
+    const t0 = performance.now();
+    const { verdicts } = await evaluateSnapshot(join(dir, 'ipvs'), join(dir, 'base'));
+    const ms = performance.now() - t0;
+    const failed = verdicts.filter((v) => v.status === 'fail');
+    if (failed.length > 0) throw new Error(`synthetic snapshot should conform: ${failed.map((v) => v.message).join('; ')}`);
+    const rules = (verdicts.find((v) => v.id === 'fewer-iptables-rules-than-iptables-mode')!.evidence.iptablesMode ?? {}) as Record<string, number>;
+    console.log(`${String(services).padStart(5)} services: ${ms.toFixed(0).padStart(6)} ms  (4 IPVS nodes × ${services} virtual servers, ${services * 3} real servers; baseline ${Object.values(rules)[0]} rules per node)`);
+    return ms;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await timeEvaluate(100); // warm-up: JIT and module loading are not part of the cost per service
+const small = await timeEvaluate(500);
+const large = await timeEvaluate(5000);
+console.log(`ratio 5000/500: ${(large / small).toFixed(1)} (10 = linear)`);
