@@ -3,6 +3,9 @@
 // The project's own unit, docker and lab tests are in playwright.dev.config.ts (`npm test`).
 import { defineConfig } from '@playwright/test';
 
+/** Where the HTML report and JUnit file go (default: the repo root); the project's own tests redirect it. */
+const REPORT_DIR = process.env.IPVS_CONFORMANCE_REPORT_DIR ?? '.';
+
 export default defineConfig({
   testDir: './tests/conformance',
   globalTeardown: './tests/conformance/global-teardown.ts',
@@ -14,8 +17,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: [
     ['list'],
-    ['html', { open: 'never', outputFolder: 'playwright-report' }],
-    ['junit', { outputFile: 'results/junit.xml' }],
+    ['html', { open: 'never', outputFolder: `${REPORT_DIR}/playwright-report` }],
+    ['junit', { outputFile: `${REPORT_DIR}/results/junit.xml` }],
   ],
   projects: [
     { name: 'setup', testMatch: /cluster\.setup\.ts/, teardown: 'teardown' },

@@ -11,7 +11,7 @@ export default defineConfig({
   workers: 2,
   reporter: [
     ['list'],
-    ['html', { open: 'never', outputFolder: 'playwright-report/dev' }],
+    ['html', { open: 'never', outputFolder: 'playwright-report-dev' }],
     ['junit', { outputFile: 'results/dev-junit.xml' }],
   ],
   projects: [

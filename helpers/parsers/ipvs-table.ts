@@ -3,7 +3,8 @@
 import { ParseError, nonEmptyLines } from './parse-error.js';
 import type { Protocol } from '../snapshot/model.js';
 
-export type Forward = 'Masq' | 'Local' | 'Route' | 'Tunnel' | 'FullNat' | string;
+/** Masq, Local, Route, Tunnel or FullNat as the kernel names them; kept as text so unknown ones still parse. */
+export type Forward = string;
 
 export interface RealServer {
   address: string;

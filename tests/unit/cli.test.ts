@@ -1,0 +1,69 @@
+// bin/ipvs-conformance as a user runs it: exit codes 0/1/2, --json, and one-line errors without stack traces.
+import { expect, test } from '@playwright/test';
+import { execa } from 'execa';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NODE0, traffic, writeKit } from './snapshot-kit.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
+const cli = (...args: string[]) => execa(CLI, args, { reject: false });
+
+function expectOneLineError(r: { exitCode?: number; stderr: string; stdout: string }, pattern: RegExp): void {
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+test('evaluate: all claims pass → exit 0, one line per claim', async () => {
+  const k = await writeKit(test.info().outputPath('kit'), { traffic: traffic({ 'svc-0-0': 10, 'svc-0-1': 10, 'svc-0-2': 10 }) });
+  const r = await cli('evaluate', k.dir, '--baseline', k.baseline);
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+});
+
+test('evaluate --json: a failing claim → exit 1 with the documented shape', async () => {
+  const k = await writeKit(test.info().outputPath('kit'), { tweak: (n, f) => { if (n === NODE0) f.sysctl = 'net.ipv4.conf.all.arp_ignore = 0\nnet.ipv4.conf.all.arp_announce = 0\n'; } });
+  const r = await cli('evaluate', k.dir, '--json');
+  expect(r.exitCode).toBe(1);
+  const json = JSON.parse(r.stdout) as { claims: { id: string; status: string; message: string }[] };
+  expect(json.claims.map((c) => [c.id, c.status])).toEqual([
+    ['kube-ipvs0-holds-clusterips', 'pass'],
+    ['ipvs-services-match-endpoints', 'pass'],
+    ['ipvs-rr-balanced', 'skip'],
+    ['strict-arp', 'fail'],
+    ['ipset-replaces-per-service-rules', 'pass'],
+    ['fewer-iptables-rules-than-iptables-mode', 'skip'],
+  ]);
+  expect(Object.keys(json.claims[0]!)).toEqual(['id', 'status', 'message']);
+});
+
+test('unusable input: exit 2 and one line naming the file', async () => {
+  const k = await writeKit(test.info().outputPath('kit'));
+  await writeFile(join(k.dir, 'nodes', NODE0, 'ip-addr.json'), '3: kube-ipvs0: <BROADCAST,NOARP>');
+  expectOneLineError(await cli('evaluate', k.dir), /nodes\/ipvs-node-0\/ip-addr\.json: is not JSON/);
+  await writeFile(join(k.dir, 'nodes', NODE0, 'ip-addr.json'), '[]');
+  await writeFile(join(k.dir, 'nodes', NODE0, 'iptables-save.txt'), '');
+  expectOneLineError(await cli('evaluate', k.dir), /iptables-save\.txt: is empty/);
+  await writeFile(join(k.dir, 'cluster.json'), '{"formatVersion": 2}');
+  expectOneLineError(await cli('evaluate', k.dir), /cluster\.json: formatVersion must be 1, got 2/);
+});
+
+test('a baseline that is not in iptables mode is bad input', async () => {
+  const k = await writeKit(test.info().outputPath('kit'));
+  expectOneLineError(await cli('evaluate', k.dir, '--baseline', k.dir), /a baseline must have proxyMode "iptables", got "ipvs"/);
+});
+
+test('missing directory, unknown options and commands are one-line errors', async () => {
+  expectOneLineError(await cli('evaluate', '/nonexistent/snap'), /\/nonexistent\/snap: not a snapshot directory/);
+  expectOneLineError(await cli('evaluate', 'x', '--frobnicate'), /unknown option --frobnicate/);
+  expectOneLineError(await cli('judge'), /unknown command "judge"/);
+  expectOneLineError(await cli('collect', 'out'), /collect needs --context/);
+});
+
+test('--help documents both commands', async () => {
+  const r = await cli('--help');
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('evaluate <snapshot-dir> [--baseline <dir>] [--json]');
+  expect(r.stdout).toContain('collect <snapshot-dir> [--context <kind-context>]');
+});

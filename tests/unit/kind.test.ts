@@ -1,0 +1,94 @@
+// The kind suite's logic that needs no cluster: argv construction, ownership, settings, preflight rules,
+// cluster.json assembly from API objects and manifest loading.
+import { expect, test } from '@playwright/test';
+import type { V1EndpointSlice, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { dockerExec, kubectlExec } from '../../helpers/exec/process-exec.js';
+import { assembleClusterJson } from '../../helpers/kind/cluster-json.js';
+import { loadManifest } from '../../helpers/kind/lifecycle.js';
+import { configHash, decideCluster } from '../../helpers/kind/ownership.js';
+import { checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
+import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
+import { InputError } from '../../helpers/snapshot/input-error.js';
+
+test('node and pod exec argv: docker exec, and kubectl with kubeconfig and context pinned', () => {
+  expect(dockerExec('myk8s-worker').argvFor(['cat', '/proc/net/ip_vs'])).toEqual(['docker', 'exec', 'myk8s-worker', 'cat', '/proc/net/ip_vs']);
+  const kp = kubectlExec({ kubeconfig: '.kind/myk8s.kubeconfig', context: 'kind-myk8s' }, 'kube-system', 'kube-proxy-abcde', 'kube-proxy');
+  expect(kp.argvFor(['ipset', 'list'])).toEqual([
+    'kubectl', '--kubeconfig', '.kind/myk8s.kubeconfig', '--context', 'kind-myk8s', 'exec', '-n', 'kube-system', 'kube-proxy-abcde', '-c', 'kube-proxy', '--', 'ipset', 'list',
+  ]);
+});
+
+test('ownership: create when absent, reuse only with our matching marker, refuse otherwise', () => {
+  const h = configHash('kind: Cluster', 'kindest/node:v1.31.0');
+  expect(h).toMatch(/^[0-9a-f]{16}$/);
+  expect(configHash('kind: Cluster', 'kindest/node:v1.32.0')).not.toBe(h);
+  expect(decideCluster({ name: 'myk8s', exists: false, wantedHash: h })).toEqual({ action: 'create' });
+  expect(decideCluster({ name: 'myk8s', exists: true, markerHash: h, wantedHash: h })).toEqual({ action: 'reuse' });
+  const foreign = decideCluster({ name: 'myk8s', exists: true, wantedHash: h });
+  expect(foreign).toMatchObject({ action: 'refuse', reason: expect.stringContaining('was not created by ipvs-conformance') });
+  expect(decideCluster({ name: 'myk8s', exists: true, markerHash: 'ffff', wantedHash: h })).toMatchObject({ action: 'refuse', reason: expect.stringContaining('kind delete cluster --name myk8s') });
+});
+
+test('settings: defaults, overrides and one-line errors naming the variable', () => {
+  expect(readSettings({})).toMatchObject({ clusterName: 'myk8s', baselineClusterName: 'myk8s-iptables', nodeImage: 'kindest/node:v1.31.0', keepCluster: false, requests: 300 });
+  expect(readSettings({ KIND_CLUSTER_NAME: 'lab', KEEP_CLUSTER: '1', REQUESTS: '90' })).toMatchObject({ clusterName: 'lab', baselineClusterName: 'lab-iptables', keepCluster: true, requests: 90 });
+  expect(() => readSettings({ REQUESTS: 'many' })).toThrow(new InputError('REQUESTS="many" must be a whole number from 3 to 100000'));
+  expect(() => readSettings({ KIND_CLUSTER_NAME: 'My_Cluster' })).toThrow(/KIND_CLUSTER_NAME="My_Cluster" is not a valid kind cluster name/);
+  expect(() => readSettings({ KEEP_CLUSTER: 'maybe' })).toThrow(/KEEP_CLUSTER/);
+});
+
+test('preflight: IPVS is refused from v1.40 and warned about from v1.35', () => {
+  expect(imageMinorVersion('kindest/node:v1.31.0@sha256:53df')).toBe(31);
+  expect(checkNodeImage('kindest/node:v1.31.0')).toEqual({});
+  expect(checkNodeImage('kindest/node:v1.35.1').warning).toMatch(/deprecated since Kubernetes 1\.35/);
+  expect(() => checkNodeImage('kindest/node:v1.40.0')).toThrow(PreflightError);
+  expect(() => checkNodeImage('kindest/node:v1.40.0')).toThrow(/KubeProxyIPVS feature gate is off by default/);
+});
+
+const svc = (name: string, clusterIP: string, ports: V1ServicePort[]): V1Service => ({
+  metadata: { name, namespace: 'default' },
+  spec: { clusterIP, clusterIPs: [clusterIP], ports },
+});
+
+test('cluster.json assembly from Services, EndpointSlices, Nodes and the kube-proxy ConfigMap', () => {
+  const slice: V1EndpointSlice = {
+    addressType: 'IPv4',
+    metadata: { namespace: 'default', labels: { 'kubernetes.io/service-name': 'svc-clusterip' } },
+    ports: [{ name: 'svc-webport', protocol: 'TCP', port: 80 }],
+    endpoints: [
+      { addresses: ['10.10.1.2'], conditions: { ready: true }, nodeName: 'myk8s-worker', targetRef: { kind: 'Pod', name: 'webpod1' } },
+      { addresses: ['10.10.2.2'], conditions: { ready: false }, nodeName: 'myk8s-worker2', targetRef: { kind: 'Pod', name: 'webpod2' } },
+      { addresses: ['10.10.3.2'], nodeName: 'myk8s-worker3', targetRef: { kind: 'Pod', name: 'webpod3' } },
+    ],
+  };
+  const cluster = assembleClusterJson({
+    kubeProxyConfigMap: { data: { 'config.conf': 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: ipvs\nipvs:\n  scheduler: ""\n  strictARP: true\n' } },
+    nodes: [{ metadata: { name: 'myk8s-worker' }, status: { addresses: [{ type: 'Hostname', address: 'x' }, { type: 'InternalIP', address: '172.18.0.3' }] } }],
+    services: [
+      svc('svc-clusterip', '10.200.1.245', [{ name: 'svc-webport', port: 9000, protocol: 'TCP', targetPort: 80 }]),
+      svc('svc-headless', 'None', [{ name: 'http', port: 80 }]),
+      { metadata: { name: 'ext', namespace: 'default' }, spec: { type: 'ExternalName', externalName: 'example.invalid' } },
+    ],
+    endpointSlices: [slice, { ...slice, addressType: 'IPv6', endpoints: [{ addresses: ['fd00::1'] }] }],
+  });
+  expect(cluster.proxyMode).toBe('ipvs');
+  expect(cluster.kubeProxyConfig.ipvs).toEqual({ scheduler: '', strictARP: true });
+  expect(cluster.nodes).toEqual([{ name: 'myk8s-worker', internalIP: '172.18.0.3' }]);
+  expect(cluster.services.map((s) => s.name)).toEqual(['svc-clusterip', 'svc-headless']);
+  expect(cluster.services[0]).toEqual({
+    namespace: 'default', name: 'svc-clusterip', clusterIPs: ['10.200.1.245'],
+    ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, endpoints: [
+      { ip: '10.10.1.2', port: 80, ready: true, nodeName: 'myk8s-worker', pod: 'webpod1' },
+      { ip: '10.10.2.2', port: 80, ready: false, nodeName: 'myk8s-worker2', pod: 'webpod2' },
+      { ip: '10.10.3.2', port: 80, ready: true, nodeName: 'myk8s-worker3', pod: 'webpod3' },
+    ] }],
+  });
+  expect(cluster.services[1]!.clusterIPs).toEqual(['None']);
+});
+
+test('manifests load into the run namespace with the run label, node names mapped', async () => {
+  const objs = await loadManifest('workload.yaml', 'ns-1', 'run-1', (n) => (n.endsWith('control-plane') ? undefined : n.replace('myk8s-', 'lab-')));
+  expect(objs.map((o) => o.metadata?.name)).toEqual(['webpod1', 'webpod2', 'webpod3', 'svc-clusterip']);
+  expect(objs.every((o) => o.metadata?.namespace === 'ns-1' && o.metadata.labels?.['ipvs-conformance/run'] === 'run-1')).toBe(true);
+  expect((objs[1] as { spec?: { nodeName?: string } }).spec?.nodeName).toBe('lab-worker2');
+});
