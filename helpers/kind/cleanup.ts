@@ -1,19 +1,30 @@
 import { existsSync } from 'node:fs';
 import { deleteCluster, deleteNamespace, kindClusters } from './lifecycle.js';
 import { k8sClients } from './k8s.js';
-import { sweepSuiteContainers } from './mypc.js';
+import { sweepRunContainers } from './mypc.js';
 import type { SuiteSettings } from './settings.js';
 import { readState, writeState, type ClusterState } from './state.js';
 
+export interface CleanupReport {
+  /** Clusters this run created and asked kind to delete. */
+  deleted: string[];
+  lines: string[];
+}
+
 /**
- * Removes what this run left: its namespace in each cluster, the mypc containers, and the clusters it created
+ * Removes what this run left: its namespace in each cluster, its mypc containers, and the clusters it created
  * (unless KEEP_CLUSTER). Safe to call after a failed or half-finished setup, after Ctrl-C, and twice.
  */
-export async function cleanupRun(settings: SuiteSettings, log: (line: string) => void): Promise<void> {
+export async function cleanupRun(settings: SuiteSettings): Promise<CleanupReport> {
+  const report: CleanupReport = { deleted: [], lines: [] };
+  const log = (line: string) => report.lines.push(line);
   const state = await readState(settings.stateDir);
-  const swept = await sweepSuiteContainers().catch(() => 0);
+  if (!state) {
+    log(`no suite state in ${settings.stateDir}: this run created nothing to clean up`);
+    return report;
+  }
+  const swept = await sweepRunContainers(state.runId).catch(() => 0);
   if (swept > 0) log(`removed ${swept} mypc container(s)`);
-  if (!state) return log('no suite state: nothing else to clean up');
   const existing = await kindClusters().catch(() => [] as string[]);
   for (const key of ['ipvs', 'iptables'] as const) {
     const c = state[key];
@@ -21,6 +32,7 @@ export async function cleanupRun(settings: SuiteSettings, log: (line: string) =>
     if (c.createdByThisRun && !settings.keepCluster) {
       log(`kind delete cluster --name ${c.name}`);
       await deleteCluster(c.name);
+      report.deleted.push(c.name);
     } else {
       await removeNamespace(c, state.namespace, log);
       log(`keeping cluster ${c.name} (${c.createdByThisRun ? 'KEEP_CLUSTER is set' : 'this run did not create it'})`);
@@ -28,6 +40,7 @@ export async function cleanupRun(settings: SuiteSettings, log: (line: string) =>
     state[key] = { ...c, createdByThisRun: false };
   }
   await writeState(settings.stateDir, state);
+  return report;
 }
 
 async function removeNamespace(c: ClusterState, namespace: string, log: (line: string) => void): Promise<void> {

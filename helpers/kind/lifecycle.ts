@@ -11,12 +11,11 @@ import { parseProcNetIpVs, vsKey } from '../parsers/ipvs-table.js';
 import { k8sClients, type K8s } from './k8s.js';
 import { configHash, decideCluster, OWNER_CONFIGMAP, OWNER_NAMESPACE } from './ownership.js';
 import { PreflightError } from './preflight.js';
-import type { ClusterState } from './state.js';
+import { RUN_LABEL, type ClusterState } from './state.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const KIND_CONFIGS = { ipvs: join(ROOT, 'kind', 'ipvs.yaml'), iptables: join(ROOT, 'kind', 'iptables.yaml') } as const;
 export const MANIFESTS = join(ROOT, 'fixtures', 'manifests');
-export const RUN_LABEL = 'ipvs-conformance/run';
 
 export async function kindClusters(): Promise<string[]> {
   const r = await execa('kind', ['get', 'clusters'], { reject: false });

@@ -4,6 +4,7 @@
 import { execa } from 'execa';
 import { GenericContainer, type StartedTestContainer } from 'testcontainers';
 import type { Exec } from '../exec/exec.js';
+import { RUN_LABEL } from './state.js';
 
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 export const PART_OF = 'ipvs-conformance';
@@ -22,7 +23,7 @@ export async function startMypc(image: string, network = 'kind', runId = 'adhoc'
     .withNetworkMode(network)
     .withCommand(['sleep', 'infinity'])
     .withAddedCapabilities('NET_RAW', 'NET_ADMIN')
-    .withLabels({ [PART_OF_LABEL]: PART_OF, 'ipvs-conformance/run': runId })
+    .withLabels({ [PART_OF_LABEL]: PART_OF, [RUN_LABEL]: runId })
     .withStartupTimeout(60_000)
     .start();
   return {
@@ -44,9 +45,10 @@ export function containerExec(container: StartedTestContainer): Exec {
   };
 }
 
-/** Removes every container this suite labelled, whatever run left it behind. */
-export async function sweepSuiteContainers(): Promise<number> {
-  const ids = String((await execa('docker', ['ps', '-aq', '--filter', `label=${PART_OF_LABEL}=${PART_OF}`], { reject: false })).stdout).split('\n').filter(Boolean);
+/** Removes the containers one run labelled (only that run's: other runs may be going on at the same time). */
+export async function sweepRunContainers(runId: string): Promise<number> {
+  const filters = ['--filter', `label=${PART_OF_LABEL}=${PART_OF}`, '--filter', `label=${RUN_LABEL}=${runId}`];
+  const ids = String((await execa('docker', ['ps', '-aq', ...filters], { reject: false })).stdout).split('\n').filter(Boolean);
   if (ids.length > 0) await execa('docker', ['rm', '-f', ...ids], { reject: false });
   return ids.length;
 }

@@ -2,6 +2,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** Label on everything a run creates (namespace, objects, containers), valued with the run id. */
+export const RUN_LABEL = 'ipvs-conformance/run';
+
 export interface ClusterState {
   name: string;
   kubeconfig: string;

@@ -1,11 +1,13 @@
 import { expect, test as teardown } from '@playwright/test';
 import { cleanupRun } from '../../helpers/kind/cleanup.js';
+import { kindClusters } from '../../helpers/kind/lifecycle.js';
 import { readSettings } from '../../helpers/kind/settings.js';
 
 teardown('delete the run namespace, mypc, and clusters this run created', async ({}, testInfo) => {
   teardown.setTimeout(10 * 60_000);
-  const lines: string[] = [];
-  await cleanupRun(readSettings(), (l) => lines.push(l));
-  await testInfo.attach('teardown.txt', { body: lines.join('\n') || 'nothing to clean up' });
-  expect(lines.length).toBeGreaterThan(0);
+  const report = await cleanupRun(readSettings());
+  await testInfo.attach('teardown.txt', { body: report.lines.join('\n') });
+  // What this run deleted must really be gone; clusters it did not create were never touched.
+  const remaining = await kindClusters().catch(() => [] as string[]);
+  expect(report.deleted.filter((name) => remaining.includes(name)), 'clusters still present after kind delete').toEqual([]);
 });

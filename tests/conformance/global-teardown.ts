@@ -4,7 +4,7 @@ import { readSettings } from '../../helpers/kind/settings.js';
 
 export default async function globalTeardown(): Promise<void> {
   try {
-    await cleanupRun(readSettings(), (l) => console.log(`[cleanup] ${l}`));
+    for (const line of (await cleanupRun(readSettings())).lines) console.log(`[cleanup] ${line}`);
   } catch (e) {
     console.error(`[cleanup] ${(e as Error).message.split('\n')[0]}`);
   }

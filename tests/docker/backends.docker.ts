@@ -4,20 +4,23 @@ import { execa } from 'execa';
 import { isCommandMissing } from '../../helpers/exec/exec.js';
 import { dockerExec } from '../../helpers/exec/process-exec.js';
 import { runArpProbe } from '../../helpers/collectors/probes.js';
-import { startMypc, sweepSuiteContainers, PART_OF, PART_OF_LABEL } from '../../helpers/kind/mypc.js';
+import { PART_OF, PART_OF_LABEL, startMypc, sweepRunContainers } from '../../helpers/kind/mypc.js';
+import { RUN_LABEL } from '../../helpers/kind/state.js';
 import { checkNodeHasIpvs, PreflightError } from '../../helpers/kind/preflight.js';
 import { parseSysctl } from '../../helpers/parsers/sysctl.js';
 import { expect, test } from './docker-fixture.js';
 import { STANDIN_IMAGE } from './standin.js';
 
 const suffix = () => Math.random().toString(36).slice(2, 8);
+/** This file's own run label: its sweep must not remove containers of any other run. */
+const RUN = `docker-test-${suffix()}`;
 
 async function runNode(name: string, network?: string): Promise<void> {
-  await execa('docker', ['run', '-d', '--name', name, '--label', `${PART_OF_LABEL}=${PART_OF}`, ...(network ? ['--network', network] : []), STANDIN_IMAGE, 'sleep', '600']);
+  await execa('docker', ['run', '-d', '--name', name, '--label', `${PART_OF_LABEL}=${PART_OF}`, '--label', `${RUN_LABEL}=${RUN}`, ...(network ? ['--network', network] : []), STANDIN_IMAGE, 'sleep', '600']);
 }
 
 test.afterAll(async () => {
-  await sweepSuiteContainers();
+  await sweepRunContainers(RUN);
 });
 
 test('docker exec backend: stdout, exit status, missing tools and sysctl on a real container', async () => {
@@ -51,7 +54,7 @@ test('mypc (testcontainers) on a Docker network named kind gets ARP replies from
     const node = `standin-node-${suffix()}`;
     await runNode(node, 'kind');
     const nodeIP = String((await execa('docker', ['inspect', '-f', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', node])).stdout).trim();
-    const mypc = await startMypc(STANDIN_IMAGE, 'kind', 'docker-test');
+    const mypc = await startMypc(STANDIN_IMAGE, 'kind', RUN);
     try {
       expect(mypc.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
       const { probes, raw } = await runArpProbe(mypc.exec, 'mypc', [
@@ -65,7 +68,7 @@ test('mypc (testcontainers) on a Docker network named kind gets ARP replies from
       await mypc.stop();
     }
   } finally {
-    await sweepSuiteContainers();
+    await sweepRunContainers(RUN);
     // Remove the network only if this test made it: a user's real kind network is never touched.
     if (created) await execa('docker', ['network', 'rm', 'kind'], { reject: false });
   }
