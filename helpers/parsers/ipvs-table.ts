@@ -118,3 +118,16 @@ function splitOrThrow(codec: AddrCodec, text: string, source: string, where: str
   if (!parts) throw new ParseError(source, `${where}: cannot read address ${JSON.stringify(text)}`);
   return parts;
 }
+
+/**
+ * The table's configuration as sorted lines, without the live connection counters: two reads of the same table
+ * (e.g. /proc/net/ip_vs and `ipvsadm -Ln`, taken moments apart) compare equal exactly when nothing was changed.
+ */
+export function ipvsConfigLines(table: VirtualServer[]): string[] {
+  return table
+    .flatMap((vs) => {
+      const head = `${vsKey(vs.protocol, vs.address, vs.port)} ${vs.scheduler}${vs.persistent !== undefined ? ` persistent ${vs.persistent}` : ''}`;
+      return [head, ...vs.realServers.map((rs) => `${head} -> ${rs.address}:${rs.port} ${rs.forward} ${rs.weight}`)];
+    })
+    .sort();
+}

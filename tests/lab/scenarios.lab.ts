@@ -1,7 +1,9 @@
 // One Playwright test per lab scenario: build the seed cluster on a real Linux kernel (UML), break one thing,
 // collect a snapshot with the kind suite's collectors, and judge it with `bin/ipvs-conformance evaluate`.
 import { execa } from 'execa';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ipvsConfigLines, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
 import type { ClaimId, Status } from '../../helpers/claims/types.js';
 import { recordRow } from '../../helpers/lab/matrix.js';
 import { runScenario } from '../../helpers/lab/run-scenario.js';
@@ -9,6 +11,16 @@ import { SCENARIOS } from '../../helpers/lab/scenarios.js';
 import { expect, test } from './lab-fixture.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
+
+/** The real kernel printed both views; the two parsers must read the same configuration from them. */
+async function expectIpvsSourcesAgree(snapshotDir: string): Promise<void> {
+  for (const node of await readdir(join(snapshotDir, 'nodes'))) {
+    const file = (f: string) => readFile(join(snapshotDir, 'nodes', node, f), 'utf8');
+    const proc = ipvsConfigLines(parseProcNetIpVs(await file('proc-net-ip_vs.txt')));
+    expect(proc.length, `${node}: a non-empty IPVS table`).toBeGreaterThan(0);
+    expect(ipvsConfigLines(parseIpvsadm(await file('ipvsadm.txt'))), node).toEqual(proc);
+  }
+}
 
 interface CliVerdicts {
   claims: { id: ClaimId; status: Status; message: string }[];
@@ -28,6 +40,8 @@ for (const scenario of SCENARIOS) {
     expect(cli.stderr, 'evaluate must accept the lab snapshot').toBe('');
     const verdicts = (JSON.parse(cli.stdout) as CliVerdicts).claims;
     await recordRow({ scenario: scenario.name, ...(scenario.breaks && { breaks: scenario.breaks }), statuses: Object.fromEntries(verdicts.map((v) => [v.id, v.status])) });
+
+    if (!scenario.withoutIpvsadm) await test.step('ipvsadm -Ln and /proc/net/ip_vs show the same table on every node', () => expectIpvsSourcesAgree(run.snapshotDir));
 
     if (!scenario.breaks) {
       expect(verdicts.filter((v) => v.status !== 'pass'), 'every claim passes on a conforming cluster').toEqual([]);

@@ -3,7 +3,7 @@ import { parseArpingReplies } from '../../helpers/parsers/arping.js';
 import { parseIpAddrJson } from '../../helpers/parsers/ip-addr.js';
 import { parseIpsetList } from '../../helpers/parsers/ipset.js';
 import { parseIptablesSave, tokenize } from '../../helpers/parsers/iptables-save.js';
-import { hexToIPv4, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
+import { hexToIPv4, ipvsConfigLines, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
 import { ParseError } from '../../helpers/parsers/parse-error.js';
 import { parseSysctl } from '../../helpers/parsers/sysctl.js';
 import { parseHostnames } from '../../helpers/parsers/whoami.js';
@@ -63,8 +63,10 @@ test.describe('ipvsadm -Ln', () => {
     const whole = parseIpvsadm(text.trimEnd().split('\n').slice(0, -1).join('\n'));
     expect(whole.filter((v) => v.protocol === 'SCTP').map((v) => v.realServers.length)).toEqual([3, 2]);
   });
-  test('matches the /proc view of the same real kernel table', () => {
-    expect(parseIpvsadm(sample('ipvsadm-Ln_uml.txt'))).toEqual(parseProcNetIpVs(sample('proc-net-ip_vs_uml.txt')).map((vs) => ({ ...vs, realServers: [...vs.realServers].reverse().sort((a, b) => b.weight - a.weight) })).map((vs) => ({ ...vs, realServers: vs.realServers.sort((a, b) => (a.address < b.address ? -1 : 1)) })));
+  test('reads the same configuration as /proc/net/ip_vs of the same real kernel table', () => {
+    const fromIpvsadm = ipvsConfigLines(parseIpvsadm(sample('ipvsadm-Ln_uml.txt')));
+    expect(fromIpvsadm).toEqual(ipvsConfigLines(parseProcNetIpVs(sample('proc-net-ip_vs_uml.txt'))));
+    expect(fromIpvsadm).toContain('UDP/10.96.0.10:53 rr -> 10.244.0.3:53 Masq 0');
   });
 });
 
