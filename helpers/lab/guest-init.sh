@@ -28,6 +28,9 @@ echo /run/lab/modprobe > /proc/sys/kernel/modprobe
 # because the nf_tables modules are not loaded in the guest.
 for t in iptables iptables-save iptables-restore; do ln -s "/usr/sbin/${t/iptables/iptables-legacy}" "/run/lab/bin/$t"; done
 export PATH=/run/lab/bin:$PATH
+# A kind-like PATH for scenarios whose nodes must lack ipvsadm, as the kind node image does: the same sbin tools
+# as symlinks, minus ipvsadm*, so a call to ipvsadm really fails with "command not found".
+cp -rs /usr/sbin/. /run/lab/kind-sbin/ && rm -f /run/lab/kind-sbin/ipvsadm*
 mkfifo /run/lab/tick
 exec 3<>/run/lab/tick
 echo "$v" > "$spool/ready"

@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { collectNodeFiles, type NodeAccess } from '../collectors/node.js';
 import { runArpProbe, runBalanceProbe } from '../collectors/probes.js';
-import type { Exec } from '../exec/exec.js';
 import { expectedClusterIPs } from '../claims/expected.js';
 import type { ClusterJson } from '../snapshot/model.js';
 import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
@@ -82,16 +81,8 @@ function arpTargets(cluster: ClusterJson, controlNodeIP: string) {
 
 /** A lab node: one netns serves both the shell and ipset (on kind, ipset goes through the kube-proxy pod). */
 function labNode(guest: UmlGuest, name: string, withoutIpvsadm = false): NodeAccess {
-  const shell = guest.exec(name);
-  return { name, shell: withoutIpvsadm ? hideCommand(shell, 'ipvsadm') : shell, ipset: shell };
-}
-
-/** Makes a command unavailable, as it is on a kind node: the shell answers 127 as for any missing binary. */
-function hideCommand(exec: Exec, command: string): Exec {
-  return {
-    label: `${exec.label} (no ${command})`,
-    run: (argv, opts) => (argv[0] === command ? Promise.resolve({ stdout: '', stderr: `${command}: command not found\n`, exitCode: 127 }) : exec.run(argv, opts)),
-  };
+  const shell = guest.exec(name, withoutIpvsadm);
+  return { name, shell, ipset: shell };
 }
 
 async function collectAll(nodes: NodeAccess[]): Promise<Map<string, NodeFiles>> {

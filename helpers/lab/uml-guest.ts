@@ -8,6 +8,8 @@ import { shellQuote, type Exec, type ExecOptions, type ExecResult } from '../exe
 const INIT = join(import.meta.dirname, 'guest-init.sh');
 const BOOT_TIMEOUT_MS = 60_000;
 const POLL_MS = 20;
+/** Set up by guest-init.sh: iptables* → legacy, then /usr/sbin without ipvsadm. */
+const KIND_PATH = '/run/lab/bin:/run/lab/kind-sbin:/usr/bin:/bin';
 
 /**
  * A User-Mode Linux guest: a real Linux kernel with IPVS, running as a host process, whose root is the host's
@@ -53,11 +55,11 @@ export class UmlGuest {
   }
 
   /** Several commands in ONE request: each writes its own out/err/rc files, read back in order. */
-  async batch(netns: string | null, commands: string[][], opts: ExecOptions = {}): Promise<ExecResult[]> {
+  async batch(netns: string | null, commands: string[][], opts: ExecOptions = {}, prelude = ''): Promise<ExecResult[]> {
     const dir = join(this.spool, `batch-${++this.seq}`);
     await mkdir(dir);
     const body = commands.map((argv, i) => `${shellQuote(argv)} > ${dir}/${i}.out 2> ${dir}/${i}.err; echo $? > ${dir}/${i}.rc`).join('\n');
-    const r = await this.script(netns, body + '\n', opts);
+    const r = await this.script(netns, prelude + body + '\n', opts);
     if (r.exitCode !== 0) throw new Error(`lab batch in ${netns ?? 'root'} netns failed: ${r.stderr.trim()}`);
     return Promise.all(
       commands.map(async (_, i) => {
@@ -67,12 +69,16 @@ export class UmlGuest {
     );
   }
 
-  /** The node-exec backend for one lab netns: the same interface as `docker exec` on a kind node. */
-  exec(netns: string | null): Exec {
+  /**
+   * The node-exec backend for one lab netns: the same interface as `docker exec` on a kind node.
+   * `kindPath` runs commands with the guest's kind-like PATH, on which ipvsadm does not exist.
+   */
+  exec(netns: string | null, kindPath = false): Exec {
+    const prelude = kindPath ? `export PATH=${KIND_PATH}\n` : '';
     return {
-      label: `lab ${netns ?? 'root'} netns`,
-      run: (argv, opts) => this.script(netns, shellQuote(argv) + '\n', opts),
-      runAll: (commands, opts) => this.batch(netns, commands, opts),
+      label: `lab ${netns ?? 'root'} netns${kindPath ? ' (no ipvsadm)' : ''}`,
+      run: (argv, opts) => this.script(netns, prelude + shellQuote(argv) + '\n', opts),
+      runAll: (commands, opts) => this.batch(netns, commands, opts, prelude),
     };
   }
 

@@ -70,7 +70,7 @@ async function ready(settings: SuiteSettings, state: SuiteState, mode: 'ipvs' | 
       await writeState(settings.stateDir, state);
     },
   });
-  state[mode] = { ...cluster, createdByThisRun: state[mode]?.createdByThisRun ?? cluster.createdByThisRun };
+  state[mode] = cluster;
   await writeState(settings.stateDir, state);
   const k8s = k8sClients(cluster);
   await expect.poll(async () => (await nodesReady(k8s)).length, { message: `${name}: nodes Ready`, timeout: 5 * 60_000 }).toBe(mode === 'ipvs' ? 4 : 2);

@@ -22,6 +22,12 @@ async function expectIpvsSourcesAgree(snapshotDir: string): Promise<void> {
   }
 }
 
+async function expectNoIpvsadm(snapshotDir: string): Promise<void> {
+  for (const node of await readdir(join(snapshotDir, 'nodes'))) {
+    expect(await readdir(join(snapshotDir, 'nodes', node)), node).not.toContain('ipvsadm.txt');
+  }
+}
+
 interface CliVerdicts {
   claims: { id: ClaimId; status: Status; message: string }[];
 }
@@ -41,7 +47,8 @@ for (const scenario of SCENARIOS) {
     const verdicts = (JSON.parse(cli.stdout) as CliVerdicts).claims;
     await recordRow({ scenario: scenario.name, ...(scenario.breaks && { breaks: scenario.breaks }), statuses: Object.fromEntries(verdicts.map((v) => [v.id, v.status])) });
 
-    if (!scenario.withoutIpvsadm) await test.step('ipvsadm -Ln and /proc/net/ip_vs show the same table on every node', () => expectIpvsSourcesAgree(run.snapshotDir));
+    if (scenario.withoutIpvsadm) await test.step('no node had ipvsadm: /proc/net/ip_vs is the only IPVS source', () => expectNoIpvsadm(run.snapshotDir));
+    else await test.step('ipvsadm -Ln and /proc/net/ip_vs show the same table on every node', () => expectIpvsSourcesAgree(run.snapshotDir));
 
     if (!scenario.breaks) {
       expect(verdicts.filter((v) => v.status !== 'pass'), 'every claim passes on a conforming cluster').toEqual([]);
