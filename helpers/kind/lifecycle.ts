@@ -2,7 +2,7 @@
 // deploy the workload into a per-run namespace, wait for convergence, and clean up only what this run made.
 import { ApiException, AppsV1Api, loadAllYaml, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runOk } from '../exec/exec.js';
 import { dockerExec } from '../exec/process-exec.js';
@@ -40,7 +40,10 @@ export async function ensureCluster(i: EnsureClusterInput): Promise<{ state: Clu
   const exists = (await kindClusters()).includes(i.name);
   const markerHash = exists ? await readMarker(state) : undefined;
   const decision = decideCluster({ name: i.name, exists, wantedHash, ...(markerHash !== undefined && { markerHash }) });
-  if (decision.action === 'refuse') throw new PreflightError(decision.reason);
+  if (decision.action === 'refuse') {
+    await rm(state.kubeconfig, { force: true }); // fetched only to look for our marker; not ours to keep
+    throw new PreflightError(decision.reason);
+  }
   if (decision.action === 'reuse') {
     i.log(`reusing kind cluster ${i.name} (ownership marker matches ${wantedHash})`);
     return { state, reused: true };
