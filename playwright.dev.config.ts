@@ -13,6 +13,7 @@ export default defineConfig({
     ['list'],
     ['html', { open: 'never', outputFolder: 'playwright-report-dev' }],
     ['junit', { outputFile: 'results/dev-junit.xml' }],
+    ['json', { outputFile: 'results/dev-results.json' }],
   ],
   projects: [
     { name: 'unit', testDir: './tests/unit', testMatch: /.*\.test\.ts/ },
