@@ -4,7 +4,7 @@ import { ipvsRrBalanced } from './ipvs-rr-balanced.js';
 import { ipvsServicesMatchEndpoints } from './ipvs-services-match-endpoints.js';
 import { kubeIpvs0HoldsClusterIPs } from './kube-ipvs0-holds-clusterips.js';
 import { strictArp } from './strict-arp.js';
-import type { Claim, ClaimId, ClaimInput, Verdict } from './types.js';
+import type { Claim, ClaimInput, Verdict } from './types.js';
 
 export type { Claim, ClaimId, ClaimInput, Verdict } from './types.js';
 
@@ -17,12 +17,6 @@ export const CLAIMS: readonly Claim[] = [
   ipsetReplacesPerServiceRules,
   fewerIptablesRules,
 ];
-
-export function claimById(id: ClaimId): Claim {
-  const claim = CLAIMS.find((c) => c.id === id);
-  if (!claim) throw new Error(`unknown claim ${id}`);
-  return claim;
-}
 
 export function evaluateAll(input: ClaimInput): Verdict[] {
   return CLAIMS.map((c) => c.evaluate(input));

@@ -28,7 +28,6 @@ export interface LabTopology {
 
 export const CLUSTER_NAME = 'myk8s';
 export const POD_SUBNET = '10.10.0.0/16';
-export const SERVICE_SUBNET = '10.200.1.0/24';
 
 const NODE_NAMES = ['control-plane', 'worker', 'worker2', 'worker3'].map((n) => `${CLUSTER_NAME}-${n}`);
 
