@@ -7,8 +7,9 @@ import { parseIptablesSave, type IptablesDump } from '../parsers/iptables-save.j
 import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/ipvs-table.js';
 import { parseSysctl } from '../parsers/sysctl.js';
 import { InputError } from './input-error.js';
-import { NODE_FILES, type ArpProbe, type ClusterJson, type TrafficJson } from './model.js';
+import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type TrafficJson } from './model.js';
 import { validateArpJson, validateClusterJson, validateTrafficJson } from './validate.js';
+import type { NodeFiles } from './write.js';
 
 export interface NodeObservation {
   name: string;
@@ -133,4 +134,19 @@ async function readOptional(file: string): Promise<string | undefined> {
 
 async function isDir(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+/** The raw files of every node in a snapshot, unparsed: for attaching as evidence. */
+export async function readRawNodeFiles(dir: string): Promise<Map<string, NodeFiles>> {
+  const cluster = await readClusterJson(dir);
+  const out = new Map<string, NodeFiles>();
+  for (const n of cluster.nodes) {
+    const files: NodeFiles = {};
+    for (const [key, name] of Object.entries(NODE_FILES) as [NodeFileKey, string][]) {
+      const text = await readOptional(nodeFile(dir, n.name, name));
+      if (text !== undefined) files[key] = text;
+    }
+    out.set(n.name, files);
+  }
+  return out;
 }
