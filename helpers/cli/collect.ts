@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { kubectlExec } from '../exec/process-exec.js';
-import { collectLiveSnapshot, type LiveCollectOptions } from '../kind/collect-live.js';
+import { collectLiveSnapshot, netPodBalanceProbe, netPodExec, type LiveCollectOptions } from '../kind/collect-live.js';
 import { k8sClients, type K8s } from '../kind/k8s.js';
 import { InputError } from '../snapshot/input-error.js';
 import { flagString, parseArgs } from './args.js';
@@ -26,21 +25,5 @@ async function balanceOptions(k8s: K8s, namespace?: string, service?: string, re
   if (!namespace || !service) throw new InputError('--namespace and --service go together (the balance probe runs from net-pod in that namespace)');
   const n = requests === undefined ? 300 : Number(requests);
   if (!Number.isInteger(n) || n < 3) throw new InputError(`--requests must be a whole number ≥ 3, got ${requests}`);
-  const svc = await k8s.core.readNamespacedService({ name: service, namespace });
-  const pod = await k8s.core.readNamespacedPod({ name: 'net-pod', namespace });
-  const port = svc.spec?.ports?.[0];
-  if (!svc.spec?.clusterIP || !port) throw new InputError(`service ${namespace}/${service} has no ClusterIP or port`);
-  return {
-    balance: {
-      client: kubectlExec(k8s.target, namespace, 'net-pod'),
-      probe: {
-        service: `${namespace}/${service}`,
-        clusterIP: svc.spec.clusterIP,
-        port: port.port,
-        clientPod: 'net-pod',
-        clientNode: pod.spec?.nodeName ?? '',
-        requests: n,
-      },
-    },
-  };
+  return { balance: { client: netPodExec(k8s, namespace), probe: await netPodBalanceProbe(k8s, namespace, service, n) } };
 }

@@ -1,6 +1,8 @@
 import { collectNodeFiles } from '../collectors/node.js';
 import { runArpProbe, runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
 import type { Exec } from '../exec/exec.js';
+import { kubectlExec } from '../exec/process-exec.js';
+import { InputError } from '../snapshot/input-error.js';
 import type { ArpProbe, ClusterJson, TrafficJson } from '../snapshot/model.js';
 import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { kindNodeAccess } from './access.js';
@@ -22,6 +24,29 @@ export async function collectNodes(k8s: K8s): Promise<Map<string, NodeFiles>> {
   const out = new Map<string, NodeFiles>();
   for (const node of await kindNodeAccess(k8s)) out.set(node.name, await collectNodeFiles(node));
   return out;
+}
+
+/** The seed's balance probe: `requests` new connections from net-pod to the service's first port. */
+export async function netPodBalanceProbe(k8s: K8s, namespace: string, service: string, requests: number): Promise<BalanceProbe> {
+  const [svc, pod] = await Promise.all([
+    k8s.core.readNamespacedService({ name: service, namespace }),
+    k8s.core.readNamespacedPod({ name: 'net-pod', namespace }),
+  ]);
+  const port = svc.spec?.ports?.[0];
+  if (!svc.spec?.clusterIP || !port) throw new InputError(`service ${namespace}/${service} has no ClusterIP or port`);
+  return {
+    service: `${namespace}/${service}`,
+    clusterIP: svc.spec.clusterIP,
+    port: port.port,
+    clientPod: 'net-pod',
+    clientNode: pod.spec?.nodeName ?? '',
+    requests,
+  };
+}
+
+/** Exec in the seed's net-pod (container netshoot-pod), where the balance probe runs. */
+export function netPodExec(k8s: K8s, namespace: string): Exec {
+  return kubectlExec(k8s.target, namespace, 'net-pod', 'netshoot-pod');
 }
 
 export interface LiveCollectOptions {

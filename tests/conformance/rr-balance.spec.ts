@@ -1,19 +1,17 @@
 import { expect, test } from '../../fixtures/index.js';
 import { runOk } from '../../helpers/exec/exec.js';
 import { dockerExec } from '../../helpers/exec/process-exec.js';
+import { netPodBalanceProbe } from '../../helpers/kind/collect-live.js';
 import { barChart } from '../../helpers/report/svg.js';
 
 test('round-robin spreads new connections evenly', { tag: '@ipvs-rr-balanced' }, async ({ k8s, suite, settings, clientPod, snapshot }, testInfo) => {
-  const svc = await k8s.core.readNamespacedService({ name: 'svc-clusterip', namespace: suite.namespace });
-  const clientNode = (await k8s.core.readNamespacedPod({ name: 'net-pod', namespace: suite.namespace })).spec!.nodeName!;
-  const probe = {
-    service: `${suite.namespace}/svc-clusterip`, clusterIP: svc.spec!.clusterIP!, port: 9000, clientPod: 'net-pod', clientNode, requests: settings.requests,
-  };
+  const probe = await netPodBalanceProbe(k8s, suite.namespace, 'svc-clusterip', settings.requests);
+  const clientNode = probe.clientNode;
   const snap = await snapshot.collect({ balance: { client: clientPod, probe } });
   const verdict = await snapshot.judge('ipvs-rr-balanced', snap);
   const counts = (verdict.evidence.counts ?? {}) as Record<string, number>;
   await testInfo.attach('distribution.svg', {
-    body: barChart(`${settings.requests} new connections from net-pod to ${probe.clusterIP}:9000`, Object.entries(counts).map(([label, value]) => ({ label, value })), verdict.message),
+    body: barChart(`${settings.requests} new connections from net-pod to ${probe.clusterIP}:${probe.port}`, Object.entries(counts).map(([label, value]) => ({ label, value })), verdict.message),
     contentType: 'image/svg+xml',
   });
   // The client node's kernel counters after the probe: InActConn holds the closed (TIME_WAIT) connections.
