@@ -119,9 +119,14 @@ export async function deleteNamespace(k8s: K8s, namespace: string): Promise<void
   }
 }
 
+/** Nodes and pods report readiness the same way: a `Ready` condition with status `True`. */
+function isReady(obj: { status?: { conditions?: { type: string; status: string }[] } }): boolean {
+  return obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
 export async function nodesReady(k8s: K8s): Promise<string[]> {
   const nodes = await k8s.core.listNode();
-  return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata!.name!);
+  return nodes.items.filter(isReady).map((n) => n.metadata!.name!);
 }
 
 export async function kubeProxyRolledOut(k8s: K8s): Promise<boolean> {
@@ -132,7 +137,7 @@ export async function kubeProxyRolledOut(k8s: K8s): Promise<boolean> {
 
 export async function podsReady(k8s: K8s, namespace: string): Promise<V1Pod[]> {
   const pods = await k8s.core.listNamespacedPod({ namespace });
-  return pods.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  return pods.items.filter(isReady);
 }
 
 /** Real servers with weight ≥ 1 of one virtual server on one node, read from its /proc/net/ip_vs. */

@@ -22,6 +22,7 @@ export class UmlGuest {
     readonly workDir: string,
     private readonly spool: string,
     private readonly proc: ResultPromise,
+    private readonly exited: () => boolean,
     readonly kernelRelease: string,
   ) {}
 
@@ -36,12 +37,16 @@ export class UmlGuest {
     const proc = execa('linux.uml', args, { stdin: 'ignore', reject: false, buffer: false });
     proc.stdout?.pipe(log);
     proc.stderr?.pipe(log);
-    const release = await waitForFile(join(spool, 'ready'), BOOT_TIMEOUT_MS, proc).catch(async (e: unknown) => {
+    // Watched once for the guest's lifetime, so every wait can fail fast if the kernel dies.
+    let done = false;
+    void proc.then(() => (done = true));
+    const exited = () => done;
+    const release = await waitForFile(join(spool, 'ready'), BOOT_TIMEOUT_MS, exited).catch(async (e: unknown) => {
       proc.kill('SIGKILL');
       const tail = (await readFile(join(dir, 'console.log'), 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
       throw new Error(`UML guest did not boot: ${(e as Error).message}\n${tail}`);
     });
-    return new UmlGuest(dir, spool, proc, release.trim());
+    return new UmlGuest(dir, spool, proc, exited, release.trim());
   }
 
   /** Runs a bash script in a network namespace (`null` = the guest's root netns). */
@@ -49,7 +54,7 @@ export class UmlGuest {
     const id = join(this.spool, String(++this.seq).padStart(5, '0'));
     await writeFile(`${id}.sh`, body);
     await writeFile(`${id}.req`, `${netns ?? '-'}\n`);
-    const rc = await waitForFile(`${id}.rc`, opts.timeoutMs ?? 120_000, this.proc);
+    const rc = await waitForFile(`${id}.rc`, opts.timeoutMs ?? 120_000, this.exited);
     const [stdout, stderr] = await Promise.all([readFile(`${id}.out`, 'utf8'), readFile(`${id}.err`, 'utf8')]);
     return { stdout, stderr, exitCode: Number(rc.trim()) };
   }
@@ -91,14 +96,12 @@ export class UmlGuest {
 }
 
 /** Waits until a file exists with content; fails early if the guest process has exited. */
-async function waitForFile(path: string, timeoutMs: number, proc: ResultPromise): Promise<string> {
-  let exited = false;
-  void proc.then(() => (exited = true));
+async function waitForFile(path: string, timeoutMs: number, exited: () => boolean): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const text = await readFile(path, 'utf8').catch(() => '');
     if (text.trim() !== '') return text;
-    if (exited) throw new Error(`the guest exited before ${path} appeared`);
+    if (exited()) throw new Error(`the guest exited before ${path} appeared`);
     await sleep(POLL_MS);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${path}`);
