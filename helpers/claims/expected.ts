@@ -6,8 +6,10 @@ export interface ExpectedServicePort {
   clusterIP: string;
   protocol: Protocol;
   port: number;
-  /** Ready endpoints, de-duplicated by ip:port. */
+  /** Where kube-proxy sends new connections (see usableEndpoints), de-duplicated by ip:port. */
   ready: Endpoint[];
+  /** Terminating endpoints kube-proxy does not send new connections to: it may keep them at weight 0 to drain. */
+  draining: Endpoint[];
 }
 
 /** One entry per (ClusterIP, service port) of every non-headless service. */
@@ -19,7 +21,7 @@ export function expectedServicePorts(cluster: ClusterJson): ExpectedServicePort[
         clusterIP,
         protocol: p.protocol,
         port: p.port,
-        ready: uniqueReady(p.endpoints),
+        ...splitEndpoints(p.endpoints),
       })),
     ),
   );
@@ -32,10 +34,25 @@ export function expectedClusterIPs(cluster: ClusterJson): Map<string, string> {
   return out;
 }
 
-function uniqueReady(endpoints: Endpoint[]): Endpoint[] {
-  const seen = new Map<string, Endpoint>();
-  for (const e of endpoints) if (e.ready) seen.set(`${e.ip}:${e.port}`, e);
-  return [...seen.values()];
+/**
+ * kube-proxy's choice of endpoints (pkg/proxy/topology.go, KEP-1669): the ready ones; only when none is ready,
+ * the serving-terminating ones. A version-1 snapshot has no serving condition: it reads as equal to ready.
+ */
+export function usableEndpoints(endpoints: Endpoint[]): Endpoint[] {
+  const ready = endpoints.filter((e) => e.ready);
+  return ready.length > 0 ? ready : endpoints.filter((e) => e.terminating === true && (e.serving ?? e.ready));
+}
+
+function splitEndpoints(endpoints: Endpoint[]): Pick<ExpectedServicePort, 'ready' | 'draining'> {
+  const ready = unique(usableEndpoints(endpoints));
+  const used = new Set(ready.map(addr));
+  return { ready, draining: unique(endpoints.filter((e) => e.terminating === true && !used.has(addr(e)))) };
+}
+
+const addr = (e: Endpoint) => `${e.ip}:${e.port}`;
+
+function unique(endpoints: Endpoint[]): Endpoint[] {
+  return [...new Map(endpoints.map((e) => [addr(e), e])).values()];
 }
 
 export function ipsetEntry(p: Pick<ExpectedServicePort, 'clusterIP' | 'protocol' | 'port'>): string {

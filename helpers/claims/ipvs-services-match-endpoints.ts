@@ -30,6 +30,10 @@ export const ipvsServicesMatchEndpoints: Claim = {
 
 function checkNode(node: NodeObservation, ports: ExpectedServicePort[], scheduler: string, failures: string[]): void {
   const table = new Map<string, VirtualServer>(node.ipvs.map((vs) => [vsKey(vs.protocol, vs.address, vs.port), vs]));
+  if (!node.ipvsFile) {
+    failures.push(`${node.name}: has no IPVS table (no /proc/net/ip_vs and no ipvsadm output)`);
+    return;
+  }
   for (const p of ports) {
     const where = `${node.name}: ${p.protocol} ${p.clusterIP}:${p.port} (${p.service})`;
     const vs = table.get(vsKey(p.protocol, p.clusterIP, p.port));
@@ -45,11 +49,17 @@ function checkNode(node: NodeObservation, ports: ExpectedServicePort[], schedule
 function checkRealServers(actual: RealServer[], p: ExpectedServicePort, where: string, failures: string[]): void {
   const byAddr = new Map(actual.map((rs) => [`${rs.address}:${rs.port}`, rs]));
   const wanted = new Set(p.ready.map((e) => `${e.ip}:${e.port}`));
+  // kube-proxy's graceful termination keeps a terminating endpoint's real server at weight 0 while connections drain.
+  const draining = new Set(p.draining.map((e) => `${e.ip}:${e.port}`));
   for (const addr of wanted) {
     const rs = byAddr.get(addr);
     if (!rs) failures.push(`${where} lacks ready endpoint ${addr}`);
     else if (rs.forward !== 'Masq') failures.push(`${where} forwards to ${addr} by ${rs.forward}, expected Masq`);
     else if (rs.weight < 1) failures.push(`${where} has ${addr} at weight ${rs.weight}, expected ≥ 1`);
   }
-  for (const addr of byAddr.keys()) if (!wanted.has(addr)) failures.push(`${where} has extra real server ${addr} that is not a ready endpoint`);
+  for (const [addr, rs] of byAddr) {
+    if (wanted.has(addr)) continue;
+    if (!draining.has(addr)) failures.push(`${where} has extra real server ${addr} that is not a ready endpoint`);
+    else if (rs.weight !== 0) failures.push(`${where} sends new connections to terminating endpoint ${addr} (weight ${rs.weight}, expected 0 while it drains)`);
+  }
 }

@@ -1,4 +1,4 @@
-import { ExecError, isCommandMissing, runEach, type Exec, type ExecResult } from '../exec/exec.js';
+import { ExecError, runEach, type Exec, type ExecResult } from '../exec/exec.js';
 import type { NodeFiles } from '../snapshot/write.js';
 
 /** How to reach one node: a shell in its network namespace, and where `ipset` can run against that netns. */
@@ -16,18 +16,25 @@ export const NODE_COMMANDS = {
   ipset: ['ipset', 'list'],
   iptablesSave: ['iptables-save'],
   sysctl: ['sysctl', 'net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.all.arp_announce'],
+  proxyMode: ['curl', '-s', '--max-time', '3', 'http://127.0.0.1:10249/proxyMode'],
 } as const;
+
+/**
+ * Outputs a node may lack, recorded only when the command succeeds: ipvsadm (not in the kind node image),
+ * /proc/net/ip_vs (absent where the kernel has no IPVS, as on a node that never ran IPVS mode), and the mode
+ * kube-proxy reports on its metrics port (nothing answers when kube-proxy is down).
+ */
+const OPTIONAL = new Set<string>(['ipvsadm', 'procIpvs', 'proxyMode']);
 
 /** Collects one node's raw outputs, byte for byte, as the snapshot stores them. */
 export async function collectNodeFiles(node: NodeAccess): Promise<NodeFiles> {
-  const shellKeys = ['ipAddr', 'procIpvs', 'iptablesSave', 'sysctl', 'ipvsadm'] as const;
+  const shellKeys = ['ipAddr', 'procIpvs', 'iptablesSave', 'sysctl', 'ipvsadm', 'proxyMode'] as const;
   const results = await runEach(node.shell, shellKeys.map((k) => [...NODE_COMMANDS[k]]));
   const [ipset] = await runEach(node.ipset, [[...NODE_COMMANDS.ipset]]);
   const files: NodeFiles = { ipset: okOutput(node.ipset, NODE_COMMANDS.ipset, ipset!) };
   shellKeys.forEach((key, i) => {
     const r = results[i]!;
-    // ipvsadm is optional: the kind node image lacks it, and /proc/net/ip_vs carries the same table.
-    if (key === 'ipvsadm' && isCommandMissing(r)) return;
+    if (OPTIONAL.has(key) && r.exitCode !== 0) return;
     files[key] = okOutput(node.shell, NODE_COMMANDS[key], r);
   });
   return files;

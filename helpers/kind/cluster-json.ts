@@ -66,8 +66,10 @@ function endpointsFor(slices: V1EndpointSlice[], portName: string, protocol: Pro
       e.addresses.map((ip) => ({
         ip,
         port,
-        // The API treats a nil ready condition as ready.
+        // The API reads a nil ready condition as ready, a nil serving as equal to ready, a nil terminating as false.
         ready: e.conditions?.ready !== false,
+        serving: e.conditions?.serving ?? e.conditions?.ready !== false,
+        terminating: e.conditions?.terminating === true,
         ...(e.nodeName && { nodeName: e.nodeName }),
         ...(e.targetRef?.kind === 'Pod' && e.targetRef.name && { pod: e.targetRef.name }),
       })),

@@ -10,7 +10,7 @@ import { assembleClusterJson } from './cluster-json.js';
 import type { K8s } from './k8s.js';
 
 /** Reads the API objects cluster.json is made of (all namespaces) and assembles it. */
-export async function readClusterJson(k8s: K8s): Promise<ClusterJson> {
+export async function readLiveClusterJson(k8s: K8s): Promise<ClusterJson> {
   const [kubeProxyConfigMap, nodes, services, slices] = await Promise.all([
     k8s.core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system' }),
     k8s.core.listNode(),
@@ -64,7 +64,7 @@ export interface LiveSnapshot {
 
 /** Collects a complete snapshot from a live kind cluster with the same collectors the lab uses, and writes it. */
 export async function collectLiveSnapshot(k8s: K8s, dir: string, opts: LiveCollectOptions = {}): Promise<LiveSnapshot> {
-  const cluster = await readClusterJson(k8s);
+  const cluster = await readLiveClusterJson(k8s);
   const nodes = await collectNodes(k8s);
   const traffic = opts.balance ? await runBalanceProbe(opts.balance.client, opts.balance.probe) : undefined;
   const arp = opts.arp ? await runArpProbe(opts.arp.from, opts.arp.fromName, opts.arp.targets) : undefined;

@@ -14,7 +14,8 @@ spool=$(sed -n 's/.*lab\.spool=\([^ ]*\).*/\1/p' /proc/cmdline)
 modules="ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh dummy veth bridge nf_conntrack nf_nat xt_set ip_set ip_set_hash_ip
  ip_set_hash_ipport ip_set_hash_ipportip ip_set_hash_ipportnet ip_set_bitmap_port xt_statistic xt_comment xt_mark
  xt_addrtype xt_conntrack xt_tcpudp xt_nat xt_MASQUERADE xt_ipvs ipt_REJECT iptable_nat iptable_filter iptable_mangle
- ip_tables"
+ ip_tables ip_set_hash_net nf_reject_ipv4 iptable_raw xt_physdev xt_multiport xt_NFLOG xt_limit xt_nfacct ip6_tables
+ ip6table_nat ip6table_filter ip6table_mangle ip6table_raw nf_reject_ipv6 ip6t_REJECT"
 # modprobe looks in <dir>/lib/modules/<release>; point it at the UML modules without changing the host's /lib.
 v=$(uname -r)
 mkdir -p /run/lab/root/lib/modules /run/lab/bin
@@ -26,11 +27,24 @@ chmod +x /run/lab/modprobe
 echo /run/lab/modprobe > /proc/sys/kernel/modprobe
 # Like kind's node image after update-alternatives: plain iptables* names run the legacy backend here,
 # because the nf_tables modules are not loaded in the guest.
-for t in iptables iptables-save iptables-restore; do ln -s "/usr/sbin/${t/iptables/iptables-legacy}" "/run/lab/bin/$t"; done
+# kube-proxy runs dual-stack as on a kind node, so ip6tables* point at the legacy backend too.
+for t in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+  ln -s "/usr/sbin/${t/tables/tables-legacy}" "/run/lab/bin/$t"
+done
 export PATH=/run/lab/bin:$PATH
 # A kind-like PATH for scenarios whose nodes must lack ipvsadm, as the kind node image does: the same sbin tools
 # as symlinks, minus ipvsadm*, so a call to ipvsadm really fails with "command not found".
 cp -rs /usr/sbin/. /run/lab/kind-sbin/ && rm -f /run/lab/kind-sbin/ipvsadm*
+# The uplink to the host (a tap device, UML's vector transport): kube-proxy reaches the kube-apiserver through it.
+# The root netns routes and masquerades the node network, as Docker does for a kind network.
+uplink=$(sed -n 's/.*lab\.uplink=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$uplink" ]; then
+  ip addr add "${uplink%,*}" dev vec0
+  ip link set vec0 up
+  ip route add default via "${uplink#*,}"
+  echo 1 > /proc/sys/net/ipv4/ip_forward
+  iptables-legacy -t nat -A POSTROUTING -s 172.16.0.0/12 -o vec0 -j MASQUERADE
+fi
 mkfifo /run/lab/tick
 exec 3<>/run/lab/tick
 echo "$v" > "$spool/ready"

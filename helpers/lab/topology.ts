@@ -1,7 +1,7 @@
-// The seed's cluster as a lab model: one control-plane and three workers on a "kind" bridge, webpod1-3 on the
-// workers, net-pod on the control-plane, the seed's services plus a headless one and ten extras, and a "mypc"
-// host on the node network. From it come both the expected model (cluster.json) and the guest's wiring.
-import type { ClusterJson, Endpoint, ProxyMode, Service } from '../snapshot/model.js';
+// The seed's cluster as the lab builds it: nodes on a "kind" bridge, webpod1-3 on the workers, net-pod and two
+// kube-dns pods on the control plane, the seed's services (plus a headless one and ten extras), and a "mypc"
+// host on the node network. These are API objects to create; the EndpointSlices come from the real controller.
+import type { V1Service } from '@kubernetes/client-node';
 
 export interface LabNode {
   name: string;
@@ -12,8 +12,10 @@ export interface LabNode {
 
 export interface LabPod {
   name: string;
+  namespace: string;
   node: string;
   ip: string;
+  labels: Record<string, string>;
   /** Serves whoami-style `Hostname: <name>` on port 80. */
   web?: boolean;
 }
@@ -23,73 +25,53 @@ export interface LabTopology {
   nodes: LabNode[];
   pods: LabPod[];
   mypc: { name: string; ip: string };
-  services: Service[];
+  services: V1Service[];
 }
 
 export const CLUSTER_NAME = 'myk8s';
 export const POD_SUBNET = '10.10.0.0/16';
+export const SEED_NODE_NAMES = ['control-plane', 'worker', 'worker2', 'worker3'].map((n) => `${CLUSTER_NAME}-${n}`);
+/** The seed's service under test: `svc-clusterip` 9000 → webpods:80. */
+export const SEED_SERVICE = { namespace: 'default', name: 'svc-clusterip', clusterIP: '10.200.1.245', port: 9000 };
 
-const NODE_NAMES = ['control-plane', 'worker', 'worker2', 'worker3'].map((n) => `${CLUSTER_NAME}-${n}`);
-
-export function seedTopology(extraServices = 10): LabTopology {
-  const nodes = NODE_NAMES.map((name, index) => ({ name, ip: `172.18.0.${index + 2}`, index }));
-  const [cp, w1, w2, w3] = nodes.map((n) => n.name) as [string, string, string, string];
+/**
+ * The seed's workload on the given nodes (the first is the control plane). Webpod i lands on node i when it
+ * exists, else on the last node, so a two-node baseline carries the same pods and services.
+ */
+export function seedTopology(nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10): LabTopology {
+  const nodes = nodeNames.map((name, index) => ({ name, ip: `${subnet}.0.${index + 2}`, index }));
+  const on = (i: number) => nodes[Math.min(i, nodes.length - 1)]!;
+  const pod = (name: string, namespace: string, i: number, host: number, labels: Record<string, string>, web = false): LabPod => ({
+    name, namespace, node: on(i).name, ip: `10.10.${on(i).index}.${host}`, labels, ...(web && { web }),
+  });
+  const dns = { 'k8s-app': 'kube-dns' };
+  const webpod = { app: 'webpod' };
   const pods: LabPod[] = [
-    { name: 'net-pod', node: cp, ip: '10.10.0.5' },
-    { name: 'coredns-a', node: cp, ip: '10.10.0.2' },
-    { name: 'coredns-b', node: cp, ip: '10.10.0.3' },
-    { name: 'webpod1', node: w1, ip: '10.10.1.2', web: true },
-    { name: 'webpod2', node: w2, ip: '10.10.2.2', web: true },
-    { name: 'webpod3', node: w3, ip: '10.10.3.2', web: true },
+    pod('net-pod', 'default', 0, 5, { app: 'net-pod' }),
+    pod('coredns-a', 'kube-system', 0, 2, dns),
+    pod('coredns-b', 'kube-system', 0, 3, dns),
+    ...[1, 2, 3].map((i) => pod(`webpod${i}`, 'default', i, 2 + (nodes.length > i ? 0 : i), webpod, true)),
   ];
-  const ep = (pod: LabPod, port: number): Endpoint => ({ ip: pod.ip, port, ready: true, nodeName: pod.node, pod: pod.name });
-  const web = pods.filter((p) => p.web);
-  const dns = pods.filter((p) => p.name.startsWith('coredns'));
-  const webPort = (name: string, port: number) => ({ name, protocol: 'TCP' as const, port, endpoints: web.map((p) => ep(p, 80)) });
-  const services: Service[] = [
+  const web = (name: string, clusterIP: string, port: number, portName: string): V1Service => ({
+    metadata: { namespace: 'default', name },
+    spec: { clusterIP, selector: webpod, ports: [{ name: portName, protocol: 'TCP', port, targetPort: 80 }] },
+  });
+  const services: V1Service[] = [
     {
-      namespace: 'default',
-      name: 'kubernetes',
-      clusterIPs: ['10.200.1.1'],
-      ports: [{ name: 'https', protocol: 'TCP', port: 443, endpoints: [{ ip: nodes[0]!.ip, port: 6443, ready: true, nodeName: cp }] }],
+      metadata: { namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' } },
+      spec: {
+        clusterIP: '10.200.1.10',
+        selector: dns,
+        ports: [
+          { name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 },
+          { name: 'dns-tcp', protocol: 'TCP', port: 53, targetPort: 53 },
+          { name: 'metrics', protocol: 'TCP', port: 9153, targetPort: 9153 },
+        ],
+      },
     },
-    {
-      namespace: 'kube-system',
-      name: 'kube-dns',
-      clusterIPs: ['10.200.1.10'],
-      ports: [
-        { name: 'dns', protocol: 'UDP', port: 53, endpoints: dns.map((p) => ep(p, 53)) },
-        { name: 'dns-tcp', protocol: 'TCP', port: 53, endpoints: dns.map((p) => ep(p, 53)) },
-        { name: 'metrics', protocol: 'TCP', port: 9153, endpoints: dns.map((p) => ep(p, 9153)) },
-      ],
-    },
-    { namespace: 'default', name: 'svc-clusterip', clusterIPs: ['10.200.1.245'], ports: [webPort('svc-webport', 9000)] },
-    { namespace: 'default', name: 'svc-headless', clusterIPs: ['None'], ports: [webPort('http', 80)] },
-    ...Array.from({ length: extraServices }, (_, i) => ({
-      namespace: 'default',
-      name: `svc-extra-${i + 1}`,
-      clusterIPs: [`10.200.1.${101 + i}`],
-      ports: [webPort('http', 8080)],
-    })),
+    web(SEED_SERVICE.name, SEED_SERVICE.clusterIP, SEED_SERVICE.port, 'svc-webport'),
+    web('svc-headless', 'None', 80, 'http'),
+    ...Array.from({ length: extraServices }, (_, i) => web(`svc-extra-${i + 1}`, `10.200.1.${101 + i}`, 8080, 'http')),
   ];
-  return { bridgeIP: '172.18.0.1', nodes, pods, mypc: { name: 'mypc', ip: '172.18.0.100' }, services };
-}
-
-/** The expected model a scenario is judged against, in the snapshot's cluster.json format. */
-export function labClusterJson(nodes: { name: string; ip: string }[], services: Service[], mode: ProxyMode, strictARP: boolean): ClusterJson {
-  return {
-    formatVersion: 1,
-    proxyMode: mode,
-    // The fields kube-proxy's ConfigMap carries for the seed's config (config.conf), as kubeadm writes them.
-    kubeProxyConfig: {
-      apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
-      kind: 'KubeProxyConfiguration',
-      mode,
-      clusterCIDR: POD_SUBNET,
-      metricsBindAddress: '0.0.0.0',
-      ipvs: { excludeCIDRs: null, minSyncPeriod: '0s', scheduler: '', strictARP, syncPeriod: '0s', tcpFinTimeout: '0s', tcpTimeout: '0s', udpTimeout: '0s' },
-    },
-    nodes: nodes.map((n) => ({ name: n.name, internalIP: n.ip })),
-    services,
-  };
+  return { bridgeIP: `${subnet}.0.1`, nodes, pods, mypc: { name: 'mypc', ip: `${subnet}.0.100` }, services };
 }

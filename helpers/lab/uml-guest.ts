@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { HostLink } from './host-net.js';
 import { shellQuote, type Exec, type ExecOptions, type ExecResult } from '../exec/exec.js';
 
 const INIT = join(import.meta.dirname, 'guest-init.sh');
@@ -26,13 +27,16 @@ export class UmlGuest {
     readonly kernelRelease: string,
   ) {}
 
-  static async boot(workDir: string, memMb = 384): Promise<UmlGuest> {
+  /** `uplink`: a host tap device the guest's vec0 uses to reach the host (see guest-init.sh). */
+  static async boot(workDir: string, opts: { memMb?: number; uplink?: HostLink } = {}): Promise<UmlGuest> {
+    const { memMb = 1024, uplink } = opts;
     const dir = resolve(workDir);
     const spool = join(dir, 'spool');
     await rm(dir, { recursive: true, force: true });
     await mkdir(spool, { recursive: true });
     const log = createWriteStream(join(dir, 'console.log'));
     const args = [`mem=${memMb}M`, 'root=/dev/root', 'rootfstype=hostfs', 'rootflags=/', 'rw', `init=${INIT}`, 'con=null', 'con0=null,fd:1', `lab.spool=${spool}`];
+    if (uplink) args.push(`vec0:transport=tap,ifname=${uplink.name}`, `lab.uplink=${uplink.peerIP}/30,${uplink.hostIP}`);
     // UML needs no stdin; a detached stdin keeps it working in CI, where there is none.
     const proc = execa('linux.uml', args, { stdin: 'ignore', reject: false, buffer: false });
     proc.stdout?.pipe(log);

@@ -1,10 +1,10 @@
 // Wires the lab topology inside the guest: a "kind" bridge in the root netns, a netns per node and for mypc
 // on it, a netns per pod behind a veth to its node (ptp style: node side 10.10.N.1/32, a /32 route to the pod),
-// and node-to-node routes for each other's pod ranges. Also starts the whoami-like web backends.
-import { writeFile, mkdir } from 'node:fs/promises';
+// and node-to-node routes for each other's pod ranges. Nodes reach the host (the kube-apiserver) through the
+// root netns. Also starts the whoami-like web backends.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { heredoc, shellWord } from './kube-proxy-emulator.js';
-import type { LabNode, LabTopology } from './topology.js';
+import type { LabNode, LabPod, LabTopology } from './topology.js';
 
 const podGateway = (n: LabNode) => `10.10.${n.index}.1`;
 
@@ -26,6 +26,7 @@ export function wiringScript(t: LabTopology, wwwDir: string): string {
         'link set lo up',
         'link set eth0 up',
         `addr add ${n.ip}/16 dev eth0`,
+        `route add default via ${t.bridgeIP}`,
         ...local.flatMap(({ p, j }) => [`addr add ${podGateway(n)}/32 dev vp${j}`, `link set vp${j} up`, `route add ${p.ip}/32 dev vp${j}`]),
         ...t.nodes.filter((o) => o !== n).map((o) => `route add 10.10.${o.index}.0/24 via ${o.ip}`),
       ]),
@@ -42,10 +43,25 @@ export function wiringScript(t: LabTopology, wwwDir: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** What a kubelet does when a pod's containers stop: every process in the pod's netns is killed. */
+export function stopPodScript(p: Pick<LabPod, 'name'>): string {
+  return `for pid in $(ip netns pids ${shellWord(p.name)}); do kill -9 "$pid"; done\n`;
+}
+
 /** Each web pod answers like traefik/whoami: a `Hostname:` line naming the pod. */
 export async function writeWebRoots(t: LabTopology, wwwDir: string): Promise<void> {
   for (const p of t.pods.filter((x) => x.web)) {
     await mkdir(join(wwwDir, p.name), { recursive: true });
     await writeFile(join(wwwDir, p.name, 'index.html'), `Hostname: ${p.name}\nIP: ${p.ip}\n`);
   }
+}
+
+/** A command fed by a quoted heredoc (no expansion), so its input reaches the tool verbatim. */
+export function heredoc(command: string, lines: string[]): string {
+  return `${command} <<'LAB_EOF'\n${lines.join('\n')}\nLAB_EOF`;
+}
+
+export function shellWord(s: string): string {
+  if (!/^[\w.-]+$/.test(s)) throw new Error(`not a safe lab name: ${s}`);
+  return s;
 }

@@ -1,7 +1,9 @@
-// The snapshot contract (formatVersion 1). cluster.json is the expected model; the per-node files are what the
-// nodes really showed. Keep these shapes exactly: saved snapshots are re-judged later by `evaluate`.
+// The snapshot contract (formatVersion 2; version 1 is still read). cluster.json is the expected model; the
+// per-node files are what the nodes really showed. Keep these shapes exactly: saved snapshots are re-judged
+// later by `evaluate`. Version 2 added `serving`/`terminating` per endpoint and nodes/<node>/proxy-mode.txt.
 
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
@@ -10,6 +12,9 @@ export interface Endpoint {
   ip: string;
   port: number;
   ready: boolean;
+  /** EndpointSlice conditions (formatVersion 2); absent in version 1, where they read as serving = ready. */
+  serving?: boolean;
+  terminating?: boolean;
   nodeName?: string;
   pod?: string;
 }
@@ -73,6 +78,8 @@ export const NODE_FILES = {
   ipset: 'ipset.txt',
   iptablesSave: 'iptables-save.txt',
   sysctl: 'sysctl.txt',
+  /** What kube-proxy answers on 127.0.0.1:10249/proxyMode (formatVersion 2; absent when nothing answered). */
+  proxyMode: 'proxy-mode.txt',
 } as const;
 
 export type NodeFileKey = keyof typeof NODE_FILES;

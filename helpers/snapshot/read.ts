@@ -15,8 +15,10 @@ export interface NodeObservation {
   name: string;
   interfaces: Map<string, NetInterface>;
   ipvs: VirtualServer[];
-  /** Which file the IPVS table came from, for evidence and messages. */
-  ipvsFile: string;
+  /** Which file the IPVS table came from, for evidence and messages; undefined when the node has none. */
+  ipvsFile?: string;
+  /** What kube-proxy answered on /proxyMode when the snapshot was taken (absent: not asked, or no answer). */
+  proxyMode?: string;
   ipsets: Map<string, IpSet>;
   iptables: IptablesDump;
   sysctl: Map<string, string>;
@@ -66,28 +68,34 @@ async function readClusterJson(dir: string): Promise<ClusterJson> {
 
 async function readNode(dir: string, name: string): Promise<NodeObservation> {
   const path = (f: string) => nodeFile(dir, name, f);
-  const [ipAddr, proc, ipvsadm, ipset, iptables, sysctl] = await Promise.all([
+  const [ipAddr, proc, ipvsadm, ipset, iptables, sysctl, proxyMode] = await Promise.all([
     readRequired(path(NODE_FILES.ipAddr)),
     readOptional(path(NODE_FILES.procIpvs)),
     readOptional(path(NODE_FILES.ipvsadm)),
     readRequired(path(NODE_FILES.ipset)),
     readRequired(path(NODE_FILES.iptablesSave)),
     readRequired(path(NODE_FILES.sysctl)),
+    readOptional(path(NODE_FILES.proxyMode)),
   ]);
-  // /proc/net/ip_vs is the kernel's own view and exists on every node; ipvsadm is optional.
-  const ipvsFile = proc !== undefined ? path(NODE_FILES.procIpvs) : path(NODE_FILES.ipvsadm);
-  if (proc === undefined && ipvsadm === undefined) {
-    throw new InputError(`${path(NODE_FILES.procIpvs)}: missing (and no ${NODE_FILES.ipvsadm} either); one IPVS table is required`);
-  }
   return {
     name,
     interfaces: parseFile(path(NODE_FILES.ipAddr), ipAddr, parseIpAddrJson),
-    ipvs: proc !== undefined ? parseFile(ipvsFile, proc, parseProcNetIpVs) : parseFile(ipvsFile, ipvsadm!, parseIpvsadm),
-    ipvsFile,
+    ...ipvsTable(path, proc, ipvsadm),
+    ...(proxyMode !== undefined && { proxyMode: proxyMode.trim() }),
     ipsets: parseFile(path(NODE_FILES.ipset), ipset, parseIpsetList),
     iptables: parseFile(path(NODE_FILES.iptablesSave), iptables, parseIptablesSave),
     sysctl: parseFile(path(NODE_FILES.sysctl), sysctl, parseSysctl),
   };
+}
+
+/**
+ * /proc/net/ip_vs is the kernel's own view and exists wherever IPVS is loaded; ipvsadm output is the fallback.
+ * A node with neither has no IPVS table at all: the claims judge that (kube-proxy is then not in IPVS mode).
+ */
+function ipvsTable(path: (f: string) => string, proc?: string, ipvsadm?: string): Pick<NodeObservation, 'ipvs' | 'ipvsFile'> {
+  if (proc !== undefined) return { ipvs: parseFile(path(NODE_FILES.procIpvs), proc, parseProcNetIpVs), ipvsFile: path(NODE_FILES.procIpvs) };
+  if (ipvsadm !== undefined) return { ipvs: parseFile(path(NODE_FILES.ipvsadm), ipvsadm, parseIpvsadm), ipvsFile: path(NODE_FILES.ipvsadm) };
+  return { ipvs: [] };
 }
 
 export function nodeFile(dir: string, node: string, file: string): string {

@@ -1,5 +1,5 @@
 import { InputError } from './input-error.js';
-import { SNAPSHOT_FORMAT_VERSION, type ArpProbe, type ClusterJson, type TrafficJson } from './model.js';
+import { READABLE_FORMAT_VERSIONS, type ArpProbe, type ClusterJson, type TrafficJson } from './model.js';
 
 // Shallow shape checks: enough that a wrong or hand-edited file fails here, naming the file and field,
 // instead of failing later inside a claim as a TypeError.
@@ -14,7 +14,7 @@ function need(cond: boolean, file: string, what: string): void {
 export function validateClusterJson(v: unknown, file: string): ClusterJson {
   need(isObj(v), file, 'expected a JSON object');
   const o = v as Obj;
-  need(o.formatVersion === SNAPSHOT_FORMAT_VERSION, file, `formatVersion must be ${SNAPSHOT_FORMAT_VERSION}, got ${JSON.stringify(o.formatVersion)}`);
+  need(READABLE_FORMAT_VERSIONS.includes(o.formatVersion as number), file, `formatVersion must be ${READABLE_FORMAT_VERSIONS.join(' or ')}, got ${JSON.stringify(o.formatVersion)}`);
   need(['ipvs', 'iptables', 'nftables'].includes(o.proxyMode as string), file, `proxyMode must be ipvs, iptables or nftables, got ${JSON.stringify(o.proxyMode)}`);
   need(isObj(o.kubeProxyConfig), file, '"kubeProxyConfig" must be an object');
   need(Array.isArray(o.nodes) && o.nodes.length > 0, file, '"nodes" must be a non-empty array');
@@ -31,8 +31,9 @@ function validateService(s: unknown, where: string): void {
     const pok = isObj(p) && ['TCP', 'UDP', 'SCTP'].includes(p.protocol as string) && Number.isInteger(p.port) && Array.isArray(p.endpoints);
     if (!pok) throw new InputError(`${where}.ports[${j}]: needs protocol TCP|UDP|SCTP, integer port and endpoints[]`);
     (p.endpoints as unknown[]).forEach((e, k) => {
-      const eok = isObj(e) && typeof e.ip === 'string' && Number.isInteger(e.port) && typeof e.ready === 'boolean';
-      if (!eok) throw new InputError(`${where}.ports[${j}].endpoints[${k}]: needs ip, integer port and boolean ready`);
+      const optionalBool = (v: unknown) => v === undefined || typeof v === 'boolean';
+      const eok = isObj(e) && typeof e.ip === 'string' && Number.isInteger(e.port) && typeof e.ready === 'boolean' && optionalBool(e.serving) && optionalBool(e.terminating);
+      if (!eok) throw new InputError(`${where}.ports[${j}].endpoints[${k}]: needs ip, integer port, boolean ready and (if present) boolean serving and terminating`);
     });
   });
 }

@@ -11,7 +11,7 @@ export interface SnapshotContent {
   arp?: ArpProbe[];
 }
 
-/** Writes a snapshot directory in the formatVersion 1 layout. Raw outputs are written byte for byte. */
+/** Writes a snapshot directory in the layout of its cluster.json's formatVersion. Raw outputs are written byte for byte. */
 export async function writeSnapshot(dir: string, content: SnapshotContent): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeJson(join(dir, 'cluster.json'), content.cluster);

@@ -1,0 +1,140 @@
+// Kubernetes' own kube-proxy, one per lab node, started in the node's network namespace with the seed's
+// configuration. Readiness is a complete sync read from kube-proxy's own metrics, not the first address it binds.
+import { dumpYaml } from '@kubernetes/client-node';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeProxyConfig, ProxyMode } from '../snapshot/model.js';
+import { kubeProxyBinary } from './kube-binaries.js';
+import type { LabNode } from './topology.js';
+import { POD_SUBNET } from './topology.js';
+import type { UmlGuest } from './uml-guest.js';
+
+export const METRICS_PORT = 10249;
+const SYNC_POLL_MS = 1_000;
+
+export interface SeedProxyOptions {
+  mode?: ProxyMode;
+  strictARP?: boolean;
+  scheduler?: string;
+}
+
+/** The KubeProxyConfiguration kubeadm writes into kube-system/kube-proxy on kind, for the seed's cluster config. */
+export function seedKubeProxyConfig(o: SeedProxyOptions = {}): KubeProxyConfig {
+  const mode = o.mode ?? 'ipvs';
+  return {
+    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    kind: 'KubeProxyConfiguration',
+    bindAddress: '0.0.0.0',
+    clientConnection: { kubeconfig: '/var/lib/kube-proxy/kubeconfig.conf' },
+    clusterCIDR: POD_SUBNET,
+    // kind sets maxPerCore 0: nf_conntrack_max is not per netns, so kube-proxy must leave it alone.
+    conntrack: { maxPerCore: 0 },
+    ipvs: { excludeCIDRs: null, minSyncPeriod: '0s', scheduler: o.scheduler ?? '', strictARP: o.strictARP ?? true, syncPeriod: '0s', tcpFinTimeout: '0s', tcpTimeout: '0s', udpTimeout: '0s' },
+    metricsBindAddress: `0.0.0.0:${METRICS_PORT}`,
+    mode,
+  };
+}
+
+/** One node's config file: the ConfigMap's config plus what kubelet-less nodes must say themselves. */
+export function nodeConfigYaml(base: KubeProxyConfig, node: string, kubeconfig: string, mode?: ProxyMode): string {
+  const clientConnection = { ...(base.clientConnection as object), kubeconfig };
+  return dumpYaml({ ...base, ...(mode && { mode }), hostnameOverride: node, clientConnection });
+}
+
+/** kube-proxy's sync timestamps, per label set (one per IP family when it runs dual-stack). */
+export interface SyncState {
+  last: Map<string, number>;
+  queued: Map<string, number>;
+}
+
+export function parseSyncMetrics(text: string): SyncState {
+  const state: SyncState = { last: new Map(), queued: new Map() };
+  for (const m of text.matchAll(/^kubeproxy_sync_proxy_rules_last_(timestamp|queued_timestamp)_seconds(\{[^}]*\})? (\S+)$/gm)) {
+    (m[1] === 'timestamp' ? state.last : state.queued).set(m[2] ?? '', Number(m[3]));
+  }
+  return state;
+}
+
+/**
+ * Every proxier (IP family) finished a sync after `since` (epoch seconds), and none has a change queued after
+ * its last sync. So whatever the API said at `since` is programmed.
+ */
+export function syncedSince(s: SyncState, since: number): boolean {
+  if (s.last.size === 0) return false;
+  return [...s.last].every(([labels, last]) => last >= since && last >= (s.queued.get(labels) ?? 0) && (s.queued.get(labels) ?? since) >= since);
+}
+
+export interface ProxyStart {
+  version?: string;
+  mode?: ProxyMode;
+}
+
+/** The kube-proxies of one UML guest: each runs in its node's netns, logging to the scenario directory. */
+export class GuestKubeProxies {
+  private readonly running = new Map<string, { version: string; mode: ProxyMode }>();
+
+  constructor(
+    private readonly guest: UmlGuest,
+    private readonly dir: string,
+    private readonly kubeconfig: string,
+    private readonly base: KubeProxyConfig,
+  ) {}
+
+  async start(node: LabNode, o: ProxyStart = {}): Promise<void> {
+    const version = o.version ?? this.running.get(node.name)?.version;
+    const mode = o.mode ?? (this.base.mode as ProxyMode);
+    await mkdir(this.dir, { recursive: true });
+    const config = join(this.dir, `${node.name}.yaml`);
+    await writeFile(config, nodeConfigYaml(this.base, node.name, this.kubeconfig, mode));
+    const log = this.logFile(node.name);
+    const bin = kubeProxyBinary(version);
+    // Appends: a restarted kube-proxy's log follows its predecessor's, with a marker line between them.
+    const script = `echo "=== lab: starting ${bin} (mode ${mode}) at $(date -u +%FT%TZ)" >> ${log}\n${bin} --config=${config} --v=2 >> ${log} 2>&1 < /dev/null &\necho $! > /run/lab/kube-proxy-${node.name}.pid\n`;
+    await this.run(node.name, script, `start kube-proxy on ${node.name}`);
+    this.running.set(node.name, { version: version ?? 'default', mode });
+  }
+
+  /** Kills kube-proxy as a crash would (SIGKILL): it gets no chance to clean anything up. */
+  async kill(node: LabNode): Promise<void> {
+    const pid = `$(cat /run/lab/kube-proxy-${node.name}.pid)`;
+    await this.run(null, `kill -9 ${pid}\nfor _ in $(seq 1 100); do s=$(cut -d' ' -f3 /proc/${pid}/stat 2>/dev/null); [ -z "$s" ] || [ "$s" = Z ] && break; sleep 0.1; done\n`, `kill kube-proxy on ${node.name}`);
+    this.running.delete(node.name);
+  }
+
+  /** Waits until every running kube-proxy has synced everything the API held at `since` (epoch seconds). */
+  async waitSynced(nodes: LabNode[], since: number, timeoutMs = 180_000): Promise<number> {
+    const start = Date.now();
+    const live = nodes.filter((n) => this.running.has(n.name));
+    while (Date.now() - start < timeoutMs) {
+      const states = await this.syncStates(live);
+      if (live.every((n) => syncedSince(states.get(n.name)!, since))) return Date.now() - start;
+      await sleep(SYNC_POLL_MS);
+    }
+    const logs = await Promise.all(live.map(async (n) => `${n.name}: ${(await this.log(n.name)).trim().split('\n').slice(-2).join(' | ')}`));
+    throw new Error(`lab: kube-proxy did not complete a sync within ${timeoutMs} ms; last log lines: ${logs.join('; ')}`);
+  }
+
+  logFile(node: string): string {
+    return join(this.dir, `${node}.log`);
+  }
+
+  log(node: string): Promise<string> {
+    return readFile(this.logFile(node), 'utf8').catch(() => '');
+  }
+
+  /** One guest request reads every node's metrics over the node network (bash /dev/tcp: no spawn per node). */
+  private async syncStates(nodes: LabNode[]): Promise<Map<string, SyncState>> {
+    const script = nodes
+      .map((n) => `echo '=== ${n.name}'; if exec 3<>/dev/tcp/${n.ip}/${METRICS_PORT}; then printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; while read -r l <&3; do [[ $l == kubeproxy_sync_proxy_rules_last_* ]] && echo "$l"; done; exec 3<&-; fi 2>/dev/null`)
+      .join('\n');
+    const r = await this.guest.script(null, script + '\n');
+    const blocks = new Map(r.stdout.split('=== ').slice(1).map((b) => [b.slice(0, b.indexOf('\n')), b] as const));
+    return new Map(nodes.map((n) => [n.name, parseSyncMetrics(blocks.get(n.name) ?? '')]));
+  }
+
+  private async run(netns: string | null, script: string, what: string): Promise<void> {
+    const r = await this.guest.script(netns, script);
+    if (r.exitCode !== 0) throw new Error(`lab: ${what} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
+  }
+}

@@ -1,0 +1,189 @@
+// One lab cluster: a real control plane on the host, a User-Mode Linux guest whose network namespaces are the
+// seed's nodes, pods and mypc, and Kubernetes' own kube-proxy in every node netns. Snapshots are collected the
+// way `collect` does on kind: cluster.json from the live API, node outputs through the node-exec interface.
+import { join, resolve } from 'node:path';
+import { collectNodeFiles, type NodeAccess } from '../collectors/node.js';
+import { runArpProbe, runBalanceProbe, type ArpTarget } from '../collectors/probes.js';
+import { readLiveClusterJson } from '../kind/collect-live.js';
+import { k8sClients, type K8s } from '../kind/k8s.js';
+import type { ClusterJson, TrafficJson } from '../snapshot/model.js';
+import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
+import { ControlPlane, LAB_CONTEXT } from './control-plane.js';
+import { createTap, type HostLink } from './host-net.js';
+import { controlPlaneBinaries } from './kube-binaries.js';
+import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyOptions } from './kube-proxy.js';
+import { createWorkload, registerNodes, writeKubeProxyConfigMap } from './kubelet.js';
+import { SEED_SERVICE, seedTopology, type LabNode, type LabTopology } from './topology.js';
+import { UmlGuest } from './uml-guest.js';
+import { wiringScript, writeWebRoots } from './wiring.js';
+
+/** Requests in the balance probe: strict rr gives exactly a third each (50/50/50). */
+export const LAB_REQUESTS = 150;
+
+export interface LabClusterOptions {
+  proxy?: SeedProxyOptions;
+  /** kube-proxy version for every node (default: the lab's Kubernetes version). */
+  proxyVersion?: string;
+  /** Nodes whose kube-proxy starts in another mode first (a later restart switches it). */
+  firstMode?: Record<string, ProxyStart['mode']>;
+  log?: (line: string) => void;
+}
+
+export interface SnapshotOptions {
+  balance?: boolean;
+  arp?: boolean;
+}
+
+export class LabCluster {
+  /** Milliseconds per step, in order, for the report. */
+  readonly timings: [step: string, ms: number][] = [];
+  readonly topo: LabTopology = seedTopology();
+  private cp?: ControlPlane;
+  private tap?: HostLink;
+  private guest?: UmlGuest;
+  private proxies?: GuestKubeProxies;
+  private k8sClient?: K8s;
+
+  private constructor(
+    readonly dir: string,
+    private readonly o: LabClusterOptions,
+  ) {}
+
+  /** Brings the whole cluster up and waits until every kube-proxy completed a sync of the seed's workload. */
+  static async up(dir: string, o: LabClusterOptions = {}): Promise<LabCluster> {
+    const lab = new LabCluster(resolve(dir), o);
+    try {
+      await lab.start();
+      return lab;
+    } catch (e) {
+      await lab.down();
+      throw e;
+    }
+  }
+
+  get k8s(): K8s {
+    if (!this.k8sClient) throw new Error('lab cluster is not up');
+    return this.k8sClient;
+  }
+
+  node(name: string): LabNode {
+    const n = this.topo.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no lab node ${name}`);
+    return n;
+  }
+
+  async step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    const start = Date.now();
+    this.o.log?.(name);
+    const out = await body();
+    this.timings.push([name, Date.now() - start]);
+    return out;
+  }
+
+  /** Applies an API change and waits until every running kube-proxy has synced it. */
+  async change(name: string, body: () => Promise<void>): Promise<void> {
+    const since = Date.now() / 1000;
+    await this.step(name, body);
+    await this.step(`kube-proxy synced: ${name}`, () => this.proxies!.waitSynced(this.topo.nodes, since));
+  }
+
+  async guestScript(netns: string | null, what: string, body: string): Promise<void> {
+    const r = await this.guest!.script(netns, 'set -e\n' + body);
+    if (r.exitCode !== 0) throw new Error(`lab: ${what} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+
+  killKubeProxy(node: string): Promise<void> {
+    return this.step(`kill kube-proxy on ${node}`, () => this.proxies!.kill(this.node(node)));
+  }
+
+  async restartKubeProxy(node: string, o: ProxyStart): Promise<void> {
+    const since = Date.now() / 1000;
+    await this.step(`restart kube-proxy on ${node} (${o.mode ?? 'same mode'})`, async () => {
+      await this.proxies!.kill(this.node(node));
+      await this.proxies!.start(this.node(node), o);
+    });
+    await this.step(`kube-proxy synced on ${node}`, () => this.proxies!.waitSynced([this.node(node)], since));
+  }
+
+  /** New connections from net-pod (on the control plane) to the seed's service, as the seed's curl loop does. */
+  balance(): Promise<TrafficJson> {
+    const client = this.topo.pods.find((p) => p.name === 'net-pod')!;
+    const probe = { service: `${SEED_SERVICE.namespace}/${SEED_SERVICE.name}`, clusterIP: SEED_SERVICE.clusterIP, port: SEED_SERVICE.port, clientPod: client.name, clientNode: client.node, requests: LAB_REQUESTS, client: 'bash-tcp' as const };
+    return this.step(`balance probe: ${LAB_REQUESTS} new connections from net-pod`, () => runBalanceProbe(this.guest!.exec(client.name), probe));
+  }
+
+  /** Collects a complete snapshot with the product's own code and writes it; returns what the probes saw raw. */
+  async snapshot(dir: string, o: SnapshotOptions = { balance: true, arp: true }): Promise<{ cluster: ClusterJson; arpRaw?: string }> {
+    const cluster = await this.step('cluster.json from the live kube-apiserver', () => readLiveClusterJson(this.k8s));
+    const nodes = await this.step('node outputs through the lab node-exec backend', () => this.collectNodes());
+    const traffic = o.balance ? await this.balance() : undefined;
+    const arp = o.arp ? await this.step('ARP probe from mypc', () => runArpProbe(this.guest!.exec(this.topo.mypc.name), this.topo.mypc.name, this.arpTargets(cluster))) : undefined;
+    await writeSnapshot(dir, { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes }) });
+    return { cluster, ...(arp && { arpRaw: arp.raw }) };
+  }
+
+  /** kube-proxy's log per node, and the control plane's own logs. */
+  async logs(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    if (this.proxies) for (const n of this.topo.nodes) out[`kube-proxy-${n.name}.log`] = await this.proxies.log(n.name);
+    return out;
+  }
+
+  proxyLog(node: string): Promise<string> {
+    return this.proxies!.log(node);
+  }
+
+  /** Stops everything this cluster started, whatever state it is in; safe to call twice. */
+  async down(): Promise<void> {
+    const errors: unknown[] = [];
+    const attempt = async (f?: () => Promise<void>) => f?.().catch((e: unknown) => errors.push(e));
+    await attempt(this.guest && (() => this.guest!.halt()));
+    await attempt(this.cp && (() => this.cp!.stop()));
+    await attempt(this.tap && (() => this.tap!.remove()));
+    this.guest = this.cp = this.tap = undefined;
+    if (errors.length > 0) throw errors[0];
+  }
+
+  private async start(): Promise<void> {
+    const { topo } = this;
+    this.tap = await this.step('tap device for the guest uplink', () => createTap());
+    const cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () =>
+      ControlPlane.start({ dir: join(this.dir, 'control-plane'), bins: controlPlaneBinaries(), advertiseAddress: topo.nodes[0]!.ip, serverAddresses: [this.tap!.hostIP] }),
+    );
+    this.cp = cp;
+    const k8s = (this.k8sClient = k8sClients({ kubeconfig: cp.adminKubeconfig, context: LAB_CONTEXT }));
+    const config = seedKubeProxyConfig(this.o.proxy);
+    await this.step('Nodes, kube-proxy ConfigMap, Pods (status as a kubelet reports it) and Services', async () => {
+      await registerNodes(k8s.core, topo);
+      await writeKubeProxyConfigMap(k8s.core, config);
+      await createWorkload(k8s, topo);
+    });
+    const wwwDir = join(this.dir, 'www');
+    await writeWebRoots(topo, wwwDir);
+    this.guest = await this.step('boot the UML guest', () => UmlGuest.boot(join(this.dir, 'guest'), { uplink: this.tap }));
+    await this.step('wire nodes, pods and mypc; start the web backends', () => this.guestScript(null, 'wiring', wiringScript(topo, wwwDir)));
+    const kubeconfig = await cp.writeKubeProxyKubeconfig(this.tap.hostIP);
+    this.proxies = new GuestKubeProxies(this.guest, join(this.dir, 'kube-proxy'), kubeconfig, config);
+    const since = Date.now() / 1000;
+    await this.step('start kube-proxy on every node', async () => {
+      for (const n of topo.nodes) await this.proxies!.start(n, { ...(this.o.proxyVersion && { version: this.o.proxyVersion }), ...(this.o.firstMode?.[n.name] && { mode: this.o.firstMode[n.name] }) });
+    });
+    await this.step('first complete sync on every node', () => this.proxies!.waitSynced(topo.nodes, since));
+  }
+
+  private async collectNodes(): Promise<Map<string, NodeFiles>> {
+    const out = new Map<string, NodeFiles>();
+    for (const n of this.topo.nodes) {
+      const shell = this.guest!.exec(n.name);
+      const access: NodeAccess = { name: n.name, shell, ipset: shell };
+      out.set(n.name, await collectNodeFiles(access));
+    }
+    return out;
+  }
+
+  /** Three ClusterIPs, and the control plane's node IP as the control that shows the probe works. */
+  private arpTargets(cluster: ClusterJson): ArpTarget[] {
+    const clusterIPs = cluster.services.flatMap((s) => s.clusterIPs).filter((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip));
+    return [...clusterIPs.slice(0, 3).map((target) => ({ target, kind: 'clusterIP' as const })), { target: this.topo.nodes[1]!.ip, kind: 'node' as const }];
+  }
+}
