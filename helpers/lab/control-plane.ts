@@ -3,7 +3,7 @@
 // ServiceAccount). Certificates are generated per run with openssl; every port is chosen free.
 import { execa, type ResultPromise } from 'execa';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -42,6 +42,8 @@ export class ControlPlane {
 
   static async start(o: ControlPlaneOptions): Promise<ControlPlane> {
     const log = o.log ?? (() => {});
+    // A fresh etcd every time: a cluster left by an earlier run must not leak its objects into this one.
+    await rm(o.dir, { recursive: true, force: true });
     await mkdir(o.dir, { recursive: true });
     const pki = await makePki(join(o.dir, 'pki'), o.serverAddresses);
     const [etcdClient, etcdPeer, apiPort, kcmPort] = (await freePorts(4)) as [number, number, number, number];

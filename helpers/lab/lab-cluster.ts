@@ -6,7 +6,7 @@ import { collectNodeFiles, type NodeAccess } from '../collectors/node.js';
 import { runArpProbe, runBalanceProbe, type ArpTarget } from '../collectors/probes.js';
 import { readLiveClusterJson } from '../kind/collect-live.js';
 import { k8sClients, type K8s } from '../kind/k8s.js';
-import type { ClusterJson, TrafficJson } from '../snapshot/model.js';
+import type { ClusterJson, KubeProxyConfig, TrafficJson } from '../snapshot/model.js';
 import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { ControlPlane, LAB_CONTEXT } from './control-plane.js';
 import { createTap, type HostLink } from './host-net.js';
@@ -32,6 +32,17 @@ export interface LabClusterOptions {
 export interface SnapshotOptions {
   balance?: boolean;
   arp?: boolean;
+}
+
+export function startControlPlane(dir: string, topo: LabTopology, serverAddresses: string[]): Promise<ControlPlane> {
+  return ControlPlane.start({ dir: join(dir, 'control-plane'), bins: controlPlaneBinaries(), advertiseAddress: topo.nodes[0]!.ip, serverAddresses });
+}
+
+/** What kind and kubeadm would have created, with the harness standing in for each node's kubelet. */
+export async function createSeedObjects(k8s: K8s, topo: LabTopology, config: KubeProxyConfig): Promise<void> {
+  await registerNodes(k8s.core, topo);
+  await writeKubeProxyConfigMap(k8s.core, config);
+  await createWorkload(k8s, topo);
 }
 
 export class LabCluster {
@@ -147,17 +158,10 @@ export class LabCluster {
   private async start(): Promise<void> {
     const { topo } = this;
     this.tap = await this.step('tap device for the guest uplink', () => createTap());
-    const cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () =>
-      ControlPlane.start({ dir: join(this.dir, 'control-plane'), bins: controlPlaneBinaries(), advertiseAddress: topo.nodes[0]!.ip, serverAddresses: [this.tap!.hostIP] }),
-    );
-    this.cp = cp;
+    const cp = (this.cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () => startControlPlane(this.dir, topo, [this.tap!.hostIP])));
     const k8s = (this.k8sClient = k8sClients({ kubeconfig: cp.adminKubeconfig, context: LAB_CONTEXT }));
     const config = seedKubeProxyConfig(this.o.proxy);
-    await this.step('Nodes, kube-proxy ConfigMap, Pods (status as a kubelet reports it) and Services', async () => {
-      await registerNodes(k8s.core, topo);
-      await writeKubeProxyConfigMap(k8s.core, config);
-      await createWorkload(k8s, topo);
-    });
+    await this.step('Nodes, kube-proxy ConfigMap, Pods (status as a kubelet reports it) and Services', () => createSeedObjects(k8s, topo, config));
     const wwwDir = join(this.dir, 'www');
     await writeWebRoots(topo, wwwDir);
     this.guest = await this.step('boot the UML guest', () => UmlGuest.boot(join(this.dir, 'guest'), { uplink: this.tap }));

@@ -8,9 +8,13 @@ export interface IpSet {
   members: Set<string>;
 }
 
-/** Parses `ipset list` (all sets, blank-line separated). */
+/**
+ * Parses `ipset list` (all sets, blank-line separated). Empty output is real: a node whose kube-proxy never ran
+ * in IPVS mode (an iptables-mode node) has no sets at all, and `ipset list` then prints nothing.
+ */
 export function parseIpsetList(text: string, source = 'ipset list'): Map<string, IpSet> {
   const sets = new Map<string, IpSet>();
+  if (text === '') return sets;
   let current: IpSet | undefined;
   let inMembers = false;
   nonEmptyLines(text, source, 'ipset list output').forEach((line, i) => {
