@@ -1,11 +1,12 @@
-// The project's own tests (`npm test`): unit tests of parsers, claims and argv construction, and the real-kernel
-// lab (User-Mode Linux). Neither needs a kind cluster. The conformance suite lives in playwright.config.ts.
+// The project's own tests (`npm test`): unit tests of parsers, claims and argv construction, docker-backed tests,
+// and the real-kube-proxy lab (Kubernetes' own binaries on a User-Mode Linux kernel). None needs a kind cluster. The conformance suite lives in playwright.config.ts.
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
   testDir: './tests',
   timeout: 60_000,
-  globalSetup: './tests/lab/clean-matrix.ts',
+  globalSetup: './tests/lab/global-setup.ts',
+  globalTeardown: './tests/lab/global-teardown.ts',
   forbidOnly: !!process.env.CI,
   // Two cores: a UML guest per worker; more workers only fight over the CPU.
   workers: 2,
@@ -18,7 +19,9 @@ export default defineConfig({
   projects: [
     { name: 'unit', testDir: './tests/unit', testMatch: /.*\.test\.ts/ },
     { name: 'docker', testDir: './tests/docker', testMatch: /.*\.docker\.ts/, timeout: 120_000 },
-    { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 180_000, teardown: 'lab-matrix' },
+    // Real control planes and kube-proxies: a scenario takes 2–4 minutes on UML's single vCPU.
+    { name: 'lab-baseline', testDir: './tests/lab', testMatch: /baseline\.setup\.ts/, timeout: 180_000 },
+    { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 600_000, fullyParallel: true, dependencies: ['lab-baseline'], teardown: 'lab-matrix' },
     { name: 'lab-matrix', testDir: './tests/lab', testMatch: /matrix\.teardown\.ts/ },
   ],
 });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateSnapshot } from '../helpers/cli/evaluate.js';
-import { renderAllNodes, syntheticCluster, syntheticServices } from '../helpers/snapshot/synthetic.js';
+import { renderAllNodes, syntheticCluster, syntheticServices } from './bench-synthetic.js';
 import { writeSnapshot } from '../helpers/snapshot/write.js';
 
 async function timeEvaluate(services: number): Promise<number> {

@@ -19,6 +19,8 @@ import { createSeedObjects, startControlPlane } from './lab-cluster.js';
 import { seedTopology } from './topology.js';
 
 export const BASELINE_NODES = ['base-control-plane', 'base-worker'];
+/** Where the lab's baseline run leaves its cluster (and snapshot/), for every scenario of that run to compare with. */
+export const LAB_BASELINE_DIR = join(import.meta.dirname, '..', '..', 'results', 'lab-baseline');
 const SYNC_TIMEOUT_MS = 60_000;
 
 interface HostNode {

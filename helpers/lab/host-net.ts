@@ -2,6 +2,7 @@
 // host-netns node. Each claims a free slot i (192.168.<third>.4i/30) by creating a device whose name carries i,
 // which fails if a parallel run holds it. Everything is named `ipvslab*`, so cleanup can find what is left.
 import { execa } from 'execa';
+import { forgetLink, recordLink } from './cleanup.js';
 
 export const LINK_PREFIX = 'ipvslab';
 const SLOTS = 60;
@@ -21,6 +22,7 @@ async function claimSlot(create: (i: number) => Promise<boolean>): Promise<numbe
 const ok = (p: Promise<{ exitCode?: number }>) => p.then((r) => r.exitCode === 0);
 
 async function addressed(name: string, third: number, i: number): Promise<HostLink> {
+  await recordLink(name);
   const hostIP = `192.168.${third}.${4 * i + 1}`;
   await execa('ip', ['addr', 'add', `${hostIP}/30`, 'dev', name]);
   await execa('ip', ['link', 'set', name, 'up']);
@@ -47,4 +49,5 @@ export async function createVethInto(netns: string): Promise<HostLink> {
 
 export async function removeLink(name: string): Promise<void> {
   await execa('ip', ['link', 'del', name], { reject: false });
+  await forgetLink(name);
 }

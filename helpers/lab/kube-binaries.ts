@@ -29,6 +29,7 @@ export function kubeProxyBinary(version = DEFAULT_KUBE_VERSION): string {
 
 /** The built binaries the lab needs that are not in the cache, as one readable item each. */
 export function missingKubeBinaries(): string[] {
-  const wanted = [...Object.values(controlPlaneBinaries()), kubeProxyBinary(), kubeProxyBinary(DEPRECATING_PROXY_VERSION)];
+  const cp = controlPlaneBinaries();
+  const wanted = [cp.etcd, cp.kubeApiserver, cp.kubeControllerManager, kubeProxyBinary(), kubeProxyBinary(DEPRECATING_PROXY_VERSION)];
   return wanted.filter((p) => !existsSync(p)).map((p) => `${p} (run bin/build-kube-binaries)`);
 }

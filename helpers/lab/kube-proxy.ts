@@ -57,12 +57,15 @@ export function parseSyncMetrics(text: string): SyncState {
 }
 
 /**
- * Every proxier (IP family) finished a sync after `since` (epoch seconds), and none has a change queued after
- * its last sync. So whatever the API said at `since` is programmed.
+ * The change made at `since` (epoch seconds) is programmed: some proxier queued a sync at or after `since` (it
+ * saw the change), and every proxier (one per IP family) finished a sync after its last queued one. A proxier of
+ * the other family ignores a single-family change, so only "nothing pending" is asked of it.
  */
 export function syncedSince(s: SyncState, since: number): boolean {
   if (s.last.size === 0) return false;
-  return [...s.last].every(([labels, last]) => last >= since && last >= (s.queued.get(labels) ?? 0) && (s.queued.get(labels) ?? since) >= since);
+  const queued = (labels: string) => s.queued.get(labels) ?? 0;
+  const sawChange = [...s.last.keys()].some((labels) => queued(labels) >= since);
+  return sawChange && [...s.last].every(([labels, last]) => last >= queued(labels) && last > 0);
 }
 
 export interface ProxyStart {

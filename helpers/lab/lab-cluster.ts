@@ -2,6 +2,7 @@
 // seed's nodes, pods and mypc, and Kubernetes' own kube-proxy in every node netns. Snapshots are collected the
 // way `collect` does on kind: cluster.json from the live API, node outputs through the node-exec interface.
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { collectNodeFiles, type NodeAccess } from '../collectors/node.js';
 import { runArpProbe, runBalanceProbe, type ArpTarget } from '../collectors/probes.js';
 import { readLiveClusterJson } from '../kind/collect-live.js';
@@ -16,6 +17,8 @@ import { createWorkload, registerNodes, writeKubeProxyConfigMap } from './kubele
 import { SEED_SERVICE, seedTopology, type LabNode, type LabTopology } from './topology.js';
 import { UmlGuest } from './uml-guest.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
+
+const WATCH_DELIVERY_MARGIN_MS = 3_000;
 
 /** Requests in the balance probe: strict rr gives exactly a third each (50/50/50). */
 export const LAB_REQUESTS = 150;
@@ -91,10 +94,15 @@ export class LabCluster {
     return out;
   }
 
-  /** Applies an API change and waits until every running kube-proxy has synced it. */
+  /**
+   * Applies an API change (the body returns once the API shows all of it) and waits until every running
+   * kube-proxy has synced it. kube-proxy's metrics cannot tell whether its watch has delivered the last event
+   * yet, so the wait starts after a margin for that delivery.
+   */
   async change(name: string, body: () => Promise<void>): Promise<void> {
     const since = Date.now() / 1000;
     await this.step(name, body);
+    await sleep(WATCH_DELIVERY_MARGIN_MS);
     await this.step(`kube-proxy synced: ${name}`, () => this.proxies!.waitSynced(this.topo.nodes, since));
   }
 

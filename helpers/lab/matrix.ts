@@ -8,7 +8,8 @@ export const MATRIX_DIR = join(import.meta.dirname, '..', '..', 'results', 'lab-
 
 export interface MatrixRow {
   scenario: string;
-  breaks?: ClaimId;
+  /** What the scenario must show for each claim. */
+  expected: Partial<Record<ClaimId, Status>>;
   statuses: Partial<Record<ClaimId, Status>>;
 }
 
@@ -26,20 +27,20 @@ export async function readRows(): Promise<MatrixRow[]> {
   return Promise.all(files.filter((f) => f.endsWith('.json')).map(async (f) => JSON.parse(await readFile(join(MATRIX_DIR, f), 'utf8')) as MatrixRow));
 }
 
-/** A fixed-width table: scenario × claim → pass/FAIL/skip; the claim a scenario targets is marked with `*`. */
+/** A fixed-width table: scenario × claim → pass/FAIL/skip; a claim the scenario must fail is marked with `*`. */
 export function formatMatrix(rows: MatrixRow[], order: string[]): string {
   const sorted = [...rows].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
   const cols = CLAIMS.map((c, i) => ({ id: c.id, head: `C${i + 1}` }));
   const width = Math.max(8, ...sorted.map((r) => r.scenario.length));
   const cell = (r: MatrixRow, id: ClaimId) => {
     const s = r.statuses[id] ?? '—';
-    return ((s === 'fail' ? 'FAIL' : s) + (r.breaks === id ? '*' : '')).padEnd(6);
+    return ((s === 'fail' ? 'FAIL' : s) + (r.expected[id] === 'fail' ? '*' : '') + (r.expected[id] !== undefined && r.expected[id] !== s ? '!' : '')).padEnd(6);
   };
   return [
     `${'scenario'.padEnd(width)}  ${cols.map((c) => c.head.padEnd(6)).join('')}`,
     ...sorted.map((r) => `${r.scenario.padEnd(width)}  ${cols.map((c) => cell(r, c.id)).join('')}`),
     '',
     ...cols.map((c) => `${c.head} = ${c.id}`),
-    '* = the claim this scenario violates (it must be FAIL there)',
+    '* = the scenario must fail this claim; ! = the verdict differs from what the scenario expects',
   ].join('\n');
 }

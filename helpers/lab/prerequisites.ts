@@ -13,13 +13,16 @@ const TOOLS: [tool: string, pkg: string][] = [
   ['arping', 'iputils-arping'],
   ['busybox', 'busybox-static'],
   ['bash', 'bash'],
+  ['curl', 'curl'],
+  ['openssl', 'openssl'],
 ];
 
 /** What the lab lacks on this machine, as package names to install; empty when it can run. */
 export function missingLabPrerequisites(): string[] {
   const missing: string[] = [];
   if (process.platform !== 'linux') return [`Linux (this is ${process.platform})`];
-  if (process.getuid?.() !== 0) missing.push('root (the guest must create network namespaces and load modules)');
+  if (process.getuid?.() !== 0) missing.push('root (the lab creates network namespaces, tap devices and loads modules)');
+  if (!existsSync('/dev/net/tun')) missing.push('/dev/net/tun (the guest reaches the kube-apiserver through a tap device)');
   for (const [tool, pkg] of TOOLS) if (!onPath(tool)) missing.push(`${tool} (apt-get install ${pkg})`);
   if (!existsSync(UML_MODULES) || readdirSync(UML_MODULES).length === 0) missing.push(`${UML_MODULES}/<version> (apt-get install user-mode-linux)`);
   return missing;

@@ -1,80 +1,122 @@
-// Lab scenarios, declared as values: one conforming cluster, one violation per claim, and a kind-like
-// cluster whose nodes have no ipvsadm. Each violation changes REAL kernel state after kube-proxy-style
-// programming (or, for strictARP, programs the cluster with strictARP off), and names the claim it must break
-// and the words its failure message must contain.
-import type { ClaimId } from '../claims/types.js';
-import type { Service } from '../snapshot/model.js';
+// Lab scenarios, each a real cluster state produced by real kube-proxy after real events: the conforming cluster
+// on two kube-proxy versions, kube-proxy down on one node during churn, graceful termination, strictARP off, a
+// node moved from iptables to IPVS mode and a non-default scheduler. Each names the verdict it expects for all
+// six claims, and the words a failing claim's message must contain (its node and address).
+import type { ClaimId, Status } from '../claims/types.js';
+import type { LabCluster, LabClusterOptions } from './lab-cluster.js';
+import { DEPRECATING_PROXY_VERSION } from './kube-binaries.js';
+import { deletePod, waitForSlices } from './kubelet.js';
+import { SEED_SERVICE } from './topology.js';
+import { stopPodScript } from './wiring.js';
+
+export type ClaimVerdicts = Record<ClaimId, Status>;
 
 export interface LabScenario {
   name: string;
   title: string;
-  /** The claim this scenario must make fail; absent for scenarios where all claims must pass. */
-  breaks?: ClaimId;
-  /** Substrings the failure message must contain: the node and the offending address or rule. */
-  mustName?: string[];
-  strictARP?: boolean;
-  /** Bash run in the guest's root netns after programming: the violation itself. */
-  violation?: string;
-  /** Which services the iptables-mode baseline carries (default: the same as the cluster). */
-  baselineServices?: (services: Service[]) => Service[];
-  /** Collect without ipvsadm on the nodes, as on kind, leaving /proc/net/ip_vs the only IPVS source. */
-  withoutIpvsadm?: boolean;
+  cluster?: Omit<LabClusterOptions, 'log'>;
+  /** Real events after the first complete sync, before the snapshot is taken. */
+  act?: (lab: LabCluster) => Promise<void>;
+  expect: ClaimVerdicts;
+  /** For each failing claim, words its message must contain. */
+  mustName?: Partial<Record<ClaimId, string[]>>;
+}
+
+const ALL_PASS: ClaimVerdicts = {
+  'kube-ipvs0-holds-clusterips': 'pass',
+  'ipvs-services-match-endpoints': 'pass',
+  'ipvs-rr-balanced': 'pass',
+  'strict-arp': 'pass',
+  'ipset-replaces-per-service-rules': 'pass',
+  'fewer-iptables-rules-than-iptables-mode': 'pass',
+};
+
+const failing = (...ids: ClaimId[]): ClaimVerdicts => ({ ...ALL_PASS, ...Object.fromEntries(ids.map((id) => [id, 'fail'])) });
+
+/** The node whose kube-proxy goes down: the client's node, so the balance probe meets what it left behind. */
+export const DOWN_NODE = 'myk8s-control-plane';
+/** A Service created while kube-proxy is down on DOWN_NODE. */
+export const NEW_SERVICE = { name: 'svc-new', clusterIP: '10.200.1.50', port: 8080 };
+const WEBPOD3 = { name: 'webpod3', namespace: 'default', ip: '10.10.3.2' };
+
+async function createNewService(lab: LabCluster): Promise<void> {
+  await lab.k8s.core.createNamespacedService({
+    namespace: 'default',
+    body: { metadata: { name: NEW_SERVICE.name }, spec: { clusterIP: NEW_SERVICE.clusterIP, selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: NEW_SERVICE.port, targetPort: 80 }] } },
+  });
+  await waitForSlices(lab.k8s, 'default', NEW_SERVICE.name, 'three endpoints', (eps) => eps.length === 3);
+}
+
+/** Deletes webpod3; with grace 0 the kubelet's part is to stop its processes at once. */
+async function deleteWebpod3(lab: LabCluster, gracePeriodSeconds: number): Promise<void> {
+  await deletePod(lab.k8s.core, WEBPOD3, gracePeriodSeconds);
+  if (gracePeriodSeconds === 0) {
+    await lab.guestScript(null, 'stop webpod3 as its kubelet would', stopPodScript(WEBPOD3));
+    await waitForSlices(lab.k8s, SEED_SERVICE.namespace, SEED_SERVICE.name, 'webpod3 gone', (eps) => !eps.some((e) => e.ip === WEBPOD3.ip));
+  } else {
+    await waitForSlices(lab.k8s, SEED_SERVICE.namespace, SEED_SERVICE.name, 'webpod3 terminating', (eps) => eps.some((e) => e.ip === WEBPOD3.ip && e.terminating === true));
+  }
 }
 
 export const SCENARIOS: readonly LabScenario[] = [
-  { name: 'conforming', title: 'conforming IPVS cluster: all six claims pass' },
-  { name: 'proc-only', title: 'nodes without ipvsadm (as on kind): /proc/net/ip_vs alone, all six claims pass', withoutIpvsadm: true },
+  { name: 'conforming', title: 'conforming IPVS cluster on kube-proxy v1.34.4: all six claims pass', expect: ALL_PASS },
   {
-    name: 'clusterip-missing-from-kube-ipvs0',
-    title: 'a ClusterIP missing from one node’s kube-ipvs0',
-    breaks: 'kube-ipvs0-holds-clusterips',
-    mustName: ['myk8s-worker2', '10.200.1.245'],
-    violation: 'ip -n myk8s-worker2 addr del 10.200.1.245/32 dev kube-ipvs0',
+    name: 'conforming-v1.37',
+    title: `conforming IPVS cluster on kube-proxy ${DEPRECATING_PROXY_VERSION}, which logs the IPVS deprecation: all six claims pass`,
+    cluster: { proxyVersion: DEPRECATING_PROXY_VERSION },
+    expect: ALL_PASS,
   },
   {
-    name: 'stale-real-server',
-    title: 'a stale extra real server on one node',
-    breaks: 'ipvs-services-match-endpoints',
-    mustName: ['myk8s-worker3', '10.10.3.99:80'],
-    violation: 'ip netns exec myk8s-worker3 ipvsadm -a -t 10.200.1.245:9000 -r 10.10.3.99:80 -m -w 1',
+    name: 'proxy-down-new-service',
+    title: `kube-proxy killed on ${DOWN_NODE}, then a Service created: that node lacks its ClusterIP, virtual server and ipset entry`,
+    act: async (lab) => {
+      await lab.killKubeProxy(DOWN_NODE);
+      await lab.change(`create Service ${NEW_SERVICE.name}`, () => createNewService(lab));
+    },
+    expect: failing('kube-ipvs0-holds-clusterips', 'ipvs-services-match-endpoints', 'ipset-replaces-per-service-rules'),
+    mustName: {
+      'kube-ipvs0-holds-clusterips': [DOWN_NODE, NEW_SERVICE.clusterIP],
+      'ipvs-services-match-endpoints': [DOWN_NODE, `${NEW_SERVICE.clusterIP}:${NEW_SERVICE.port}`],
+      'ipset-replaces-per-service-rules': [DOWN_NODE, `${NEW_SERVICE.clusterIP},tcp:${NEW_SERVICE.port}`],
+    },
   },
   {
-    name: 'backend-quiesced',
-    title: 'a ready backend quiesced to weight 0 on the client’s node',
-    breaks: 'ipvs-rr-balanced',
-    mustName: ['myk8s-control-plane', 'webpod3'],
-    violation: 'ip netns exec myk8s-control-plane ipvsadm -e -t 10.200.1.245:9000 -r 10.10.3.2:80 -m -w 0',
+    name: 'proxy-down-backend-deleted',
+    title: `kube-proxy killed on ${DOWN_NODE}, then webpod3 deleted: a stale real server there, and its traffic fails`,
+    act: async (lab) => {
+      await lab.killKubeProxy(DOWN_NODE);
+      await lab.change('delete webpod3 (grace 0)', () => deleteWebpod3(lab, 0));
+    },
+    expect: failing('ipvs-services-match-endpoints', 'ipvs-rr-balanced'),
+    mustName: {
+      'ipvs-services-match-endpoints': [DOWN_NODE, `${WEBPOD3.ip}:80`],
+      'ipvs-rr-balanced': [DOWN_NODE, 'no answer'],
+    },
+  },
+  {
+    name: 'graceful-termination',
+    title: 'webpod3 deleted with a grace period while connections drain: terminating, kept at weight 0 at most, no new connections',
+    act: async (lab) => {
+      // Connections first, so the client's node holds IPVS connections to webpod3 when it starts terminating.
+      await lab.balance();
+      await lab.change('delete webpod3 (grace 600 s)', () => deleteWebpod3(lab, 600));
+    },
+    expect: ALL_PASS,
   },
   {
     name: 'strict-arp-off',
-    title: 'strictARP off: sysctls at 0 and real ARP replies for ClusterIPs',
-    breaks: 'strict-arp',
-    mustName: ['myk8s-control-plane', 'arp_ignore', 'answered ARP'],
-    strictARP: false,
+    title: 'strictARP false in the ConfigMap: sysctls stay at the kernel defaults and mypc gets ARP replies for ClusterIPs',
+    cluster: { proxy: { strictARP: false } },
+    expect: failing('strict-arp'),
+    mustName: { 'strict-arp': ['answered ARP', DOWN_NODE, 'arp_ignore = 0', 'ipvs.strictARP is not true'] },
   },
   {
-    name: 'leftover-iptables-chains',
-    title: 'leftover KUBE-SVC-*/KUBE-SEP-* chains in IPVS mode',
-    breaks: 'ipset-replaces-per-service-rules',
-    mustName: ['myk8s-worker', 'KUBE-SVC-LEFTOVER', '10.200.1.245/32'],
-    violation: [
-      'ip netns exec myk8s-worker iptables-legacy -t nat -N KUBE-SVC-LEFTOVER0000000',
-      'ip netns exec myk8s-worker iptables-legacy -t nat -N KUBE-SEP-LEFTOVER0000000',
-      'ip netns exec myk8s-worker iptables-legacy -t nat -A KUBE-SERVICES -d 10.200.1.245/32 -p tcp --dport 9000 -j KUBE-SVC-LEFTOVER0000000',
-    ].join('\n'),
+    name: 'iptables-to-ipvs',
+    title: 'myk8s-worker moved from iptables mode to IPVS mode: the iptables-mode chains stay behind',
+    cluster: { firstMode: { 'myk8s-worker': 'iptables' } },
+    act: (lab) => lab.restartKubeProxy('myk8s-worker', { mode: 'ipvs' }),
+    expect: failing('ipset-replaces-per-service-rules'),
+    mustName: { 'ipset-replaces-per-service-rules': ['myk8s-worker', 'KUBE-SVC-'] },
   },
-  {
-    name: 'ipset-entry-missing',
-    title: 'a KUBE-CLUSTER-IP entry missing',
-    breaks: 'ipset-replaces-per-service-rules',
-    mustName: ['myk8s-worker', '10.200.1.10,udp:53'],
-    violation: 'ip netns exec myk8s-worker ipset del KUBE-CLUSTER-IP 10.200.1.10,udp:53',
-  },
-  {
-    name: 'more-rules-than-baseline',
-    title: 'IPVS rule set larger than an iptables-mode baseline that carries only the kubernetes service',
-    breaks: 'fewer-iptables-rules-than-iptables-mode',
-    mustName: ['IPVS mode', 'iptables mode'],
-    baselineServices: (services) => services.filter((s) => s.name === 'kubernetes'),
-  },
+  { name: 'scheduler-wrr', title: 'ipvs.scheduler wrr: every virtual server uses it and all six claims pass', cluster: { proxy: { scheduler: 'wrr' } }, expect: ALL_PASS },
 ];

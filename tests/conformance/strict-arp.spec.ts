@@ -1,9 +1,9 @@
 import { expect, test } from '../../fixtures/index.js';
 import { expectedClusterIPs } from '../../helpers/claims/expected.js';
-import { readClusterJson } from '../../helpers/kind/collect-live.js';
+import { readLiveClusterJson } from '../../helpers/kind/collect-live.js';
 
 test('strictARP is set and takes effect', { tag: '@strict-arp' }, async ({ k8s, mypc, snapshot }, testInfo) => {
-  const cluster = await readClusterJson(k8s);
+  const cluster = await readLiveClusterJson(k8s);
   // Every ClusterIP is bound on every node's kube-ipvs0; a node's own eth0 address is the control that must answer.
   const targets = [
     ...[...expectedClusterIPs(cluster).keys()].map((target) => ({ target, kind: 'clusterIP' as const })),

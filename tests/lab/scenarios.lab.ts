@@ -1,18 +1,28 @@
-// One Playwright test per lab scenario: build the seed cluster on a real Linux kernel (UML), break one thing,
-// collect a snapshot with the kind suite's collectors, and judge it with `bin/ipvs-conformance evaluate`.
+// One Playwright test per lab scenario: bring up a real control plane and Kubernetes' own kube-proxy on every
+// node netns of a UML guest, cause the scenario's real events, collect a snapshot with the product's own code,
+// and judge it with `bin/ipvs-conformance evaluate` against the run's real iptables-mode baseline.
 import { execa } from 'execa';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ipvsConfigLines, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
+import { CLAIMS } from '../../helpers/claims/index.js';
 import type { ClaimId, Status } from '../../helpers/claims/types.js';
+import { checkNodeImage } from '../../helpers/kind/preflight.js';
+import { LAB_BASELINE_DIR } from '../../helpers/lab/host-baseline.js';
+import { DEPRECATING_PROXY_VERSION } from '../../helpers/lab/kube-binaries.js';
+import { LabCluster } from '../../helpers/lab/lab-cluster.js';
 import { recordRow } from '../../helpers/lab/matrix.js';
-import { runScenario } from '../../helpers/lab/run-scenario.js';
-import { SCENARIOS } from '../../helpers/lab/scenarios.js';
+import { SCENARIOS, type LabScenario } from '../../helpers/lab/scenarios.js';
+import { ipvsConfigLines, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
 import { evidenceFiles } from '../../helpers/report/evidence.js';
-import { readRawNodeFiles } from '../../helpers/snapshot/read.js';
+import { readRawNodeFiles, readSnapshot } from '../../helpers/snapshot/read.js';
 import { expect, test } from './lab-fixture.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
+const BASELINE = join(LAB_BASELINE_DIR, 'snapshot');
+
+interface CliVerdicts {
+  claims: { id: ClaimId; status: Status; message: string }[];
+}
 
 /** The real kernel printed both views; the two parsers must read the same configuration from them. */
 async function expectIpvsSourcesAgree(snapshotDir: string): Promise<void> {
@@ -24,45 +34,72 @@ async function expectIpvsSourcesAgree(snapshotDir: string): Promise<void> {
   }
 }
 
-async function expectNoIpvsadm(snapshotDir: string): Promise<void> {
-  for (const node of await readdir(join(snapshotDir, 'nodes'))) {
-    expect(await readdir(join(snapshotDir, 'nodes', node)), node).not.toContain('ipvsadm.txt');
+/** Judges a snapshot with the CLI, attaches the verdicts, records the matrix row, and checks all six verdicts. */
+async function judgeAll(name: string, s: Pick<LabScenario, 'expect' | 'mustName'>, snapshotDir: string): Promise<void> {
+  const args = ['evaluate', snapshotDir, '--baseline', BASELINE, '--json'];
+  const cli = await test.step(`bin/ipvs-conformance ${args.join(' ')}`, () => execa(CLI, args, { reject: false }));
+  await test.info().attach('verdicts.json', { body: cli.stdout || cli.stderr, contentType: 'application/json' });
+  expect(cli.stderr, 'evaluate must accept the snapshot').toBe('');
+  const verdicts = (JSON.parse(cli.stdout) as CliVerdicts).claims;
+  const statuses = Object.fromEntries(verdicts.map((v) => [v.id, v.status])) as Record<ClaimId, Status>;
+  await recordRow({ scenario: name, expected: s.expect, statuses });
+  for (const v of verdicts) {
+    expect.soft(v.status, `${v.id}: ${v.message}`).toBe(s.expect[v.id]);
+    for (const word of s.mustName?.[v.id] ?? []) expect.soft(v.message, `${v.id} names ${word}`).toContain(word);
   }
+  expect(cli.exitCode, 'exit 0 when every claim passes, 1 when one fails').toBe(Object.values(s.expect).every((x) => x === 'pass') ? 0 : 1);
 }
 
-interface CliVerdicts {
-  claims: { id: ClaimId; status: Status; message: string }[];
-}
+/** Extra facts a scenario proves about real kube-proxy, beyond the six verdicts. */
+const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<void>> = {
+  'conforming-v1.37': async (lab) => {
+    const log = await lab.proxyLog('myk8s-worker');
+    expect(log).toContain(`"Version info" version="${DEPRECATING_PROXY_VERSION}"`);
+    expect(log, 'kube-proxy logs the IPVS deprecation').toMatch(/The ipvs proxier has been deprecated/);
+    expect(checkNodeImage(`kindest/node:${DEPRECATING_PROXY_VERSION}`).warning, 'preflight warns for this version, as kube-proxy does').toMatch(/deprecated/);
+  },
+  'graceful-termination': async (_lab, snapshotDir) => {
+    const snap = await readSnapshot(snapshotDir);
+    const ep = snap.cluster.services.find((s) => s.name === 'svc-clusterip')!.ports[0]!.endpoints.find((e) => e.pod === 'webpod3')!;
+    expect(ep, 'webpod3 is terminating and still serving').toMatchObject({ ready: false, serving: true, terminating: true });
+    const client = snap.nodes.find((n) => n.name === 'myk8s-control-plane')!;
+    const rs = client.ipvs.find((vs) => vs.address === '10.200.1.245')!.realServers.find((r) => r.address === '10.10.3.2');
+    expect(rs?.weight, 'the client node keeps webpod3 at weight 0 while its connections drain').toBe(0);
+  },
+  'iptables-to-ipvs': async (lab) => {
+    expect(await lab.proxyLog('myk8s-worker')).toContain('Using iptables Proxier');
+  },
+};
 
 for (const scenario of SCENARIOS) {
-  const tag = scenario.breaks ? [`@${scenario.breaks}`] : [];
-  test(`${scenario.name}: ${scenario.title}`, { tag }, async ({}, testInfo) => {
-    const run = await test.step('build the cluster in a UML guest, collect the snapshot, probe', () =>
-      runScenario(scenario, testInfo.outputPath('lab'), (line) => console.log(`[${scenario.name}] ${line}`)),
+  const failing = Object.entries(scenario.expect).filter(([, s]) => s === 'fail').map(([id]) => `@${id}`);
+  test(`${scenario.name}: ${scenario.title}`, { tag: failing }, async ({}, testInfo) => {
+    const snapshotDir = testInfo.outputPath('snapshot');
+    const lab = await test.step('real control plane, UML guest, kube-proxy on every node, first complete sync', () =>
+      LabCluster.up(testInfo.outputPath('lab'), { ...scenario.cluster, log: (line) => console.log(`[${scenario.name}] ${line}`) }),
     );
-    for (const [name, body] of Object.entries(run.evidence)) await testInfo.attach(name, { body, contentType: 'text/plain' });
-
-    const args = ['evaluate', run.snapshotDir, '--baseline', run.baselineDir, '--json'];
-    const cli = await test.step(`bin/ipvs-conformance ${args.join(' ')}`, () => execa(CLI, args, { reject: false }));
-    await testInfo.attach('verdicts.json', { body: cli.stdout || cli.stderr, contentType: 'application/json' });
-    // The raw kernel outputs the targeted claim judged (for a conforming scenario, those of the balance claim).
-    const nodes = await readRawNodeFiles(run.snapshotDir);
-    for (const f of evidenceFiles(scenario.breaks ?? 'ipvs-rr-balanced', nodes)) await testInfo.attach(f.name, { body: f.body, contentType: f.contentType });
-    expect(cli.stderr, 'evaluate must accept the lab snapshot').toBe('');
-    const verdicts = (JSON.parse(cli.stdout) as CliVerdicts).claims;
-    await recordRow({ scenario: scenario.name, ...(scenario.breaks && { breaks: scenario.breaks }), statuses: Object.fromEntries(verdicts.map((v) => [v.id, v.status])) });
-
-    if (scenario.withoutIpvsadm) await test.step('no node had ipvsadm: /proc/net/ip_vs is the only IPVS source', () => expectNoIpvsadm(run.snapshotDir));
-    else await test.step('ipvsadm -Ln and /proc/net/ip_vs show the same table on every node', () => expectIpvsSourcesAgree(run.snapshotDir));
-
-    if (!scenario.breaks) {
-      expect(verdicts.filter((v) => v.status !== 'pass'), 'every claim passes on a conforming cluster').toEqual([]);
-      expect(cli.exitCode).toBe(0);
-      return;
+    try {
+      if (scenario.act) await test.step('the scenario’s real events', () => scenario.act!(lab));
+      const { arpRaw } = await test.step('collect the snapshot, probe traffic and ARP', () => lab.snapshot(snapshotDir));
+      if (arpRaw) await testInfo.attach('arping.txt', { body: arpRaw, contentType: 'text/plain' });
+      await FACTS[scenario.name]?.(lab, snapshotDir);
+    } finally {
+      for (const [name, body] of Object.entries(await lab.logs())) await testInfo.attach(name, { body, contentType: 'text/plain' });
+      await testInfo.attach('timings.txt', { body: lab.timings.map(([s, ms]) => `${(ms / 1000).toFixed(1).padStart(7)} s  ${s}`).join('\n'), contentType: 'text/plain' });
+      await lab.down();
     }
-    const target = verdicts.find((v) => v.id === scenario.breaks)!;
-    expect(target.status, `${scenario.breaks} must fail: ${target.message}`).toBe('fail');
-    for (const word of scenario.mustName ?? []) expect(target.message).toContain(word);
-    expect(cli.exitCode).toBe(1);
+    await testInfo.attach('snapshot dir', { body: snapshotDir, contentType: 'text/plain' });
+    const nodes = await readRawNodeFiles(snapshotDir);
+    for (const claim of failing.length > 0 ? failing.map((t) => t.slice(1) as ClaimId) : ['ipvs-rr-balanced' as const]) {
+      for (const f of evidenceFiles(claim, nodes)) await testInfo.attach(f.name, { body: f.body, contentType: f.contentType });
+    }
+    await test.step('ipvsadm -Ln and /proc/net/ip_vs show the same table on every node', () => expectIpvsSourcesAgree(snapshotDir));
+    await judgeAll(scenario.name, scenario, snapshotDir);
   });
 }
+
+test('iptables-mode cluster judged as an IPVS cluster: every claim fails, saying kube-proxy runs in iptables mode', async () => {
+  const expected = Object.fromEntries(CLAIMS.map((c) => [c.id, 'fail'])) as Record<ClaimId, Status>;
+  const mustName = Object.fromEntries(Object.keys(expected).map((id) => [id, ['kube-proxy runs in iptables mode', 'base-worker: kube-proxy answers /proxyMode with "iptables"']]));
+  await judgeAll('iptables-cluster-as-ipvs', { expect: expected, mustName }, BASELINE);
+});

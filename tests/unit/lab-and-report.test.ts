@@ -1,35 +1,47 @@
-// Pure pieces around the lab and the report: kube-proxy-style rule rendering, probe scripts, the verdict
-// matrix and the SVG charts. (Whether the rendered rules really work is what the lab itself proves.)
+// Pure pieces around the lab and the report: the seed topology, kube-proxy's sync metrics, probe scripts, the
+// verdict matrix and the SVG charts. (That the lab's real kube-proxy programs what the claims expect is the lab.)
 import { expect, test } from '@playwright/test';
-import { expectedServicePorts } from '../../helpers/claims/expected.js';
 import { arpScript, balanceScript } from '../../helpers/collectors/probes.js';
-import { chainHash, iptablesModeRules, ipvsadmRules } from '../../helpers/lab/kube-proxy-emulator.js';
+import { nodeConfigYaml, parseSyncMetrics, seedKubeProxyConfig, syncedSince } from '../../helpers/lab/kube-proxy.js';
 import { formatMatrix } from '../../helpers/lab/matrix.js';
-import { labClusterJson, seedTopology } from '../../helpers/lab/topology.js';
+import { seedTopology } from '../../helpers/lab/topology.js';
 import { barChart } from '../../helpers/report/svg.js';
 
-const topo = seedTopology(0);
-const ports = expectedServicePorts(labClusterJson(topo.nodes, topo.services, 'ipvs', true));
-
-test('the seed topology: headless service excluded, kube-dns has three ports', () => {
-  expect(ports.map((p) => `${p.protocol}/${p.clusterIP}:${p.port}`)).toEqual([
-    'TCP/10.200.1.1:443', 'UDP/10.200.1.10:53', 'TCP/10.200.1.10:53', 'TCP/10.200.1.10:9153', 'TCP/10.200.1.245:9000',
+test('the seed topology: webpods on the workers, the same pods on a two-node baseline', () => {
+  const seed = seedTopology();
+  expect(seed.pods.filter((p) => p.web).map((p) => `${p.name}@${p.node}=${p.ip}`)).toEqual([
+    'webpod1@myk8s-worker=10.10.1.2', 'webpod2@myk8s-worker2=10.10.2.2', 'webpod3@myk8s-worker3=10.10.3.2',
   ]);
+  expect(seed.services.map((s) => s.spec!.clusterIP)).toContain('10.200.1.245');
+  const base = seedTopology(['b-cp', 'b-w'], '172.19');
+  expect(base.pods.filter((p) => p.web).map((p) => `${p.node}=${p.ip}`)).toEqual(['b-w=10.10.1.2', 'b-w=10.10.1.4', 'b-w=10.10.1.5']);
+  expect(base.nodes.map((n) => n.ip)).toEqual(['172.19.0.2', '172.19.0.3']);
 });
 
-test('ipvsadm-restore lines: rr virtual servers, Masq real servers at weight 1', () => {
-  const lines = ipvsadmRules(ports, 'rr');
-  expect(lines).toContain('-A -u 10.200.1.10:53 -s rr');
-  expect(lines).toContain('-a -t 10.200.1.245:9000 -r 10.10.3.2:80 -m -w 1');
-  expect(lines.filter((l) => l.startsWith('-A'))).toHaveLength(5);
+test('kube-proxy config: the ConfigMap content plus what each node says itself', () => {
+  const yaml = nodeConfigYaml(seedKubeProxyConfig({ strictARP: false, scheduler: 'wrr' }), 'n1', '/k/kubeconfig', 'iptables');
+  expect(yaml).toContain('hostnameOverride: n1');
+  expect(yaml).toContain('kubeconfig: /k/kubeconfig');
+  expect(yaml).toContain('mode: iptables');
+  expect(yaml).toMatch(/strictARP: false/);
+  expect(yaml).toMatch(/scheduler: wrr/);
+  expect(yaml).toContain('metricsBindAddress: 0.0.0.0:10249');
 });
 
-test('iptables mode: KUBE-SVC/KUBE-SEP chains with uniform statistic probabilities', () => {
-  expect(chainHash('default/svc-clusterip:9000tcp')).toMatch(/^[A-Z2-7]{16}$/);
-  const rules = iptablesModeRules(ports.filter((p) => p.service === 'default/svc-clusterip'));
-  const probabilities = rules.filter((r) => r.includes('--probability')).map((r) => /--probability (\S+)/.exec(r)![1]);
-  expect(probabilities).toEqual(['0.3333333333', '0.5000000000']);
-  expect(rules.filter((r) => r.includes('-j DNAT'))).toHaveLength(3);
+test('a complete sync: a proxier saw the change and no IP family has a sync pending', () => {
+  const metrics = (last4: number, queued4: number, last6 = last4, queued6 = queued4) => [
+    '# HELP kubeproxy_sync_proxy_rules_last_timestamp_seconds x',
+    `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} ${last4}`,
+    `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv6"} ${last6}`,
+    `kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds{ip_family="IPv4"} ${queued4}`,
+    `kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds{ip_family="IPv6"} ${queued6}`,
+  ].join('\n');
+  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 + 5)), 1.7e9)).toBe(true);
+  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 + 11)), 1.7e9), 'a change queued after the last sync').toBe(false);
+  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 - 5)), 1.7e9), 'the change was not yet seen').toBe(false);
+  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 + 5, 1.7e9 - 1)), 1.7e9), 'IPv6 not synced yet').toBe(false);
+  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 + 5, 1.7e9 - 20, 1.7e9 - 30)), 1.7e9), 'the IPv6 proxier ignores an IPv4-only change').toBe(true);
+  expect(syncedSince(parseSyncMetrics(''), 0), 'no metrics: kube-proxy not up').toBe(false);
 });
 
 test('balance scripts: one shell loop of N requests, curl or bash /dev/tcp', () => {
@@ -45,11 +57,14 @@ test('arp script: parallel arpings framed by markers', () => {
   expect(s).toContain("echo '=== arping 172.18.0.3'");
 });
 
-test('verdict matrix marks the targeted claim and shows failures in capitals', () => {
-  const m = formatMatrix([{ scenario: 'b', breaks: 'strict-arp', statuses: { 'strict-arp': 'fail', 'ipvs-rr-balanced': 'pass' } }, { scenario: 'a', statuses: { 'strict-arp': 'pass' } }], ['a', 'b']);
+test('verdict matrix marks the claims a scenario must fail, failures in capitals and unexpected verdicts with !', () => {
+  const m = formatMatrix([
+    { scenario: 'b', expected: { 'strict-arp': 'fail', 'ipvs-rr-balanced': 'pass' }, statuses: { 'strict-arp': 'fail', 'ipvs-rr-balanced': 'pass' } },
+    { scenario: 'a', expected: { 'strict-arp': 'fail' }, statuses: { 'strict-arp': 'pass' } },
+  ], ['a', 'b']);
   const [head, a, b] = m.split('\n');
   expect(head).toMatch(/^scenario\s+C1\s+C2\s+C3\s+C4\s+C5\s+C6/);
-  expect(a).toMatch(/^a\s+—\s+—\s+—\s+pass/);
+  expect(a).toMatch(/^a\s+—\s+—\s+—\s+pass\*!/);
   expect(b).toMatch(/^b\s+—\s+—\s+pass\s+FAIL\*/);
 });
 

@@ -1,31 +1,46 @@
-// Builds small synthetic snapshots on disk for judge-only unit tests (the lab proves the same claims on a real
-// kernel). `tweak` edits one node's raw text before it is written, which is how each fail case is made.
+// Judge-only unit tests start from REAL snapshots: what Kubernetes' own kube-proxy programmed in the lab
+// (fixtures/lab-snapshots, see its README). A fail case is a hand-written edit of that real text (`tweak`) or
+// of cluster.json (`cluster`), or a real failure scenario's snapshot (`from`). Nothing here derives expected
+// values from the judge's own model.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { evaluateSnapshot } from '../../helpers/cli/evaluate.js';
 import type { ClaimId, Verdict } from '../../helpers/claims/types.js';
 import type { ArpProbe, ClusterJson, TrafficJson } from '../../helpers/snapshot/model.js';
-import { renderAllNodes, syntheticCluster, syntheticServices } from '../../helpers/snapshot/synthetic.js';
+import { readRawNodeFiles } from '../../helpers/snapshot/read.js';
 import { writeSnapshot, type NodeFiles } from '../../helpers/snapshot/write.js';
 
+export const LAB_SNAPSHOTS = join(import.meta.dirname, '..', '..', 'fixtures', 'lab-snapshots');
+/** The last node in cluster.json order: a judge that stops one node early misses what is edited here. */
+export const LAST_NODE = 'myk8s-worker3';
+
 export interface Kit {
+  /** Which real lab snapshot to start from (default: conforming). */
+  from?: string;
   cluster?: (c: ClusterJson) => void;
   tweak?: (node: string, files: NodeFiles) => void;
-  traffic?: TrafficJson;
-  arp?: ArpProbe[];
-  baselineServices?: number;
+  /** Replaces the real traffic.json; `null` removes it. */
+  traffic?: TrafficJson | null;
+  /** Replaces the real arp.json; `null` removes it. */
+  arp?: ArpProbe[] | null;
+  /** Which real snapshot serves as the iptables-mode baseline (default: baseline). */
+  baseline?: string;
 }
 
-export const NODE0 = 'ipvs-node-0';
+async function optionalJson<T>(file: string): Promise<T | undefined> {
+  return readFile(file, 'utf8').then((t) => JSON.parse(t) as T, () => undefined);
+}
 
 export async function writeKit(dir: string, kit: Kit = {}): Promise<{ dir: string; baseline: string; cluster: ClusterJson }> {
-  const cluster = syntheticCluster(syntheticServices(3), 'ipvs', 2);
-  cluster.services.push({ namespace: 'bench', name: 'headless', clusterIPs: ['None'], ports: [{ name: 'http', protocol: 'TCP', port: 80, endpoints: [] }] });
-  const nodes = renderAllNodes(cluster);
+  const src = join(LAB_SNAPSHOTS, kit.from ?? 'conforming');
+  const cluster = JSON.parse(await readFile(join(src, 'cluster.json'), 'utf8')) as ClusterJson;
+  const nodes = await readRawNodeFiles(src);
   kit.cluster?.(cluster);
   for (const [name, files] of nodes) kit.tweak?.(name, files);
-  await writeSnapshot(`${dir}/snap`, { cluster, nodes, ...(kit.traffic && { traffic: kit.traffic }), ...(kit.arp && { arp: kit.arp }) });
-  const base = syntheticCluster(syntheticServices(kit.baselineServices ?? 3), 'iptables', 1);
-  await writeSnapshot(`${dir}/base`, { cluster: base, nodes: renderAllNodes(base) });
-  return { dir: `${dir}/snap`, baseline: `${dir}/base`, cluster };
+  const traffic = kit.traffic === undefined ? await optionalJson<TrafficJson>(join(src, 'traffic.json')) : kit.traffic;
+  const arp = kit.arp === undefined ? await optionalJson<ArpProbe[]>(join(src, 'arp.json')) : kit.arp;
+  await writeSnapshot(join(dir, 'snap'), { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp }) });
+  return { dir: join(dir, 'snap'), baseline: join(LAB_SNAPSHOTS, kit.baseline ?? 'baseline'), cluster };
 }
 
 export async function verdictOf(dir: string, claim: ClaimId, kit: Kit = {}, withBaseline = true): Promise<Verdict> {
@@ -34,9 +49,10 @@ export async function verdictOf(dir: string, claim: ClaimId, kit: Kit = {}, with
   return verdicts.find((v) => v.id === claim)!;
 }
 
+/** The seed's balance probe as the lab runs it, with the given answer counts. */
 export function traffic(responses: Record<string, number>): TrafficJson {
   return {
-    service: 'bench/svc-0', clusterIP: '10.96.0.2', port: 80, protocol: 'TCP', clientPod: 'net-pod', clientNode: NODE0,
+    service: 'default/svc-clusterip', clusterIP: '10.200.1.245', port: 9000, protocol: 'TCP', clientPod: 'net-pod', clientNode: 'myk8s-control-plane',
     responses: Object.entries(responses).flatMap(([name, n]) => Array<string>(n).fill(name)),
   };
 }
