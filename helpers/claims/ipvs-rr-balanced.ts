@@ -18,7 +18,8 @@ export const ipvsRrBalanced: Claim = {
     const svc = snapshot.cluster.services.find((s) => serviceKey(s) === t.service);
     const port = svc?.ports.find((p) => p.port === t.port && p.protocol === t.protocol);
     if (!port) return judge(this.id, [`traffic.json names ${t.service} ${t.protocol}/${t.port}, which cluster.json lacks`], '', {});
-    const expected = [...new Set(usableEndpoints(port.endpoints).map((e) => e.pod ?? e.ip))];
+    // Sorted, so the tally reads the same whatever order the API listed the endpoints in.
+    const expected = [...new Set(usableEndpoints(port.endpoints).map((e) => e.pod ?? e.ip))].sort();
     const counts = new Map<string, number>(expected.map((name) => [name, 0]));
     for (const r of t.responses) counts.set(r, (counts.get(r) ?? 0) + 1);
     const where = `${t.clientPod} on ${t.clientNode} → ${t.clusterIP}:${t.port}`;

@@ -5,6 +5,8 @@ import type { ClaimId, Status } from '../claims/types.js';
 
 /** Rows are files so that parallel workers can each write theirs; the matrix test reads them all at the end. */
 export const MATRIX_DIR = join(import.meta.dirname, '..', '..', 'results', 'lab-matrix');
+/** Every lab run leaves each scenario's snapshot here, under the scenario's name (refreshes fixtures/lab-snapshots). */
+export const LAB_SNAPSHOTS_DIR = join(import.meta.dirname, '..', '..', 'results', 'lab-snapshots');
 
 export interface MatrixRow {
   scenario: string;

@@ -2,7 +2,7 @@
 // node netns of a UML guest, cause the scenario's real events, collect a snapshot with the product's own code,
 // and judge it with `bin/ipvs-conformance evaluate` against the run's real iptables-mode baseline.
 import { execa } from 'execa';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLAIMS } from '../../helpers/claims/index.js';
 import type { ClaimId, Status } from '../../helpers/claims/types.js';
@@ -10,7 +10,7 @@ import { checkNodeImage } from '../../helpers/kind/preflight.js';
 import { LAB_BASELINE_DIR } from '../../helpers/lab/host-baseline.js';
 import { DEPRECATING_PROXY_VERSION } from '../../helpers/lab/kube-binaries.js';
 import { LabCluster } from '../../helpers/lab/lab-cluster.js';
-import { recordRow } from '../../helpers/lab/matrix.js';
+import { LAB_SNAPSHOTS_DIR, recordRow } from '../../helpers/lab/matrix.js';
 import { SCENARIOS, type LabScenario } from '../../helpers/lab/scenarios.js';
 import { ipvsConfigLines, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
 import { evidenceFiles } from '../../helpers/report/evidence.js';
@@ -74,7 +74,8 @@ const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<vo
 for (const scenario of SCENARIOS) {
   const failing = Object.entries(scenario.expect).filter(([, s]) => s === 'fail').map(([id]) => `@${id}`);
   test(`${scenario.name}: ${scenario.title}`, { tag: failing }, async ({}, testInfo) => {
-    const snapshotDir = testInfo.outputPath('snapshot');
+    const snapshotDir = join(LAB_SNAPSHOTS_DIR, scenario.name);
+    await rm(snapshotDir, { recursive: true, force: true });
     const lab = await test.step('real control plane, UML guest, kube-proxy on every node, first complete sync', () =>
       LabCluster.up(testInfo.outputPath('lab'), { ...scenario.cluster, log: (line) => console.log(`[${scenario.name}] ${line}`) }),
     );

@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NODE0, traffic, writeKit } from './snapshot-kit.js';
+import { LAST_NODE, writeKit } from './snapshot-kit.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
 const cli = (...args: string[]) => execa(CLI, args, { reject: false });
@@ -16,14 +16,14 @@ function expectOneLineError(r: { exitCode?: number; stderr: string; stdout: stri
 }
 
 test('evaluate: all claims pass → exit 0, one line per claim', async () => {
-  const k = await writeKit(test.info().outputPath('kit'), { traffic: traffic({ 'svc-0-0': 10, 'svc-0-1': 10, 'svc-0-2': 10 }) });
+  const k = await writeKit(test.info().outputPath('kit'));
   const r = await cli('evaluate', k.dir, '--baseline', k.baseline);
   expect(r.exitCode).toBe(0);
   expect(r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
 });
 
 test('evaluate --json: a failing claim → exit 1 with the documented shape', async () => {
-  const k = await writeKit(test.info().outputPath('kit'), { tweak: (n, f) => { if (n === NODE0) f.sysctl = 'net.ipv4.conf.all.arp_ignore = 0\nnet.ipv4.conf.all.arp_announce = 0\n'; } });
+  const k = await writeKit(test.info().outputPath('kit'), { traffic: null, tweak: (n, f) => { if (n === LAST_NODE) f.sysctl = 'net.ipv4.conf.all.arp_ignore = 0\nnet.ipv4.conf.all.arp_announce = 0\n'; } });
   const r = await cli('evaluate', k.dir, '--json');
   expect(r.exitCode).toBe(1);
   const json = JSON.parse(r.stdout) as { claims: { id: string; status: string; message: string }[] };
@@ -40,10 +40,10 @@ test('evaluate --json: a failing claim → exit 1 with the documented shape', as
 
 test('unusable input: exit 2 and one line naming the file', async () => {
   const k = await writeKit(test.info().outputPath('kit'));
-  await writeFile(join(k.dir, 'nodes', NODE0, 'ip-addr.json'), '3: kube-ipvs0: <BROADCAST,NOARP>');
-  expectOneLineError(await cli('evaluate', k.dir), /nodes\/ipvs-node-0\/ip-addr\.json: is not JSON/);
-  await writeFile(join(k.dir, 'nodes', NODE0, 'ip-addr.json'), '[]');
-  await writeFile(join(k.dir, 'nodes', NODE0, 'iptables-save.txt'), '');
+  await writeFile(join(k.dir, 'nodes', LAST_NODE, 'ip-addr.json'), '3: kube-ipvs0: <BROADCAST,NOARP>');
+  expectOneLineError(await cli('evaluate', k.dir), /nodes\/myk8s-worker3\/ip-addr\.json: is not JSON/);
+  await writeFile(join(k.dir, 'nodes', LAST_NODE, 'ip-addr.json'), '[]');
+  await writeFile(join(k.dir, 'nodes', LAST_NODE, 'iptables-save.txt'), '');
   expectOneLineError(await cli('evaluate', k.dir), /iptables-save\.txt: is empty/);
   await writeFile(join(k.dir, 'cluster.json'), '{"formatVersion": 3}');
   expectOneLineError(await cli('evaluate', k.dir), /cluster\.json: formatVersion must be 1 or 2, got 3/);

@@ -78,9 +78,9 @@ test('cluster.json assembly from Services, EndpointSlices, Nodes and the kube-pr
   expect(cluster.services[0]).toEqual({
     namespace: 'default', name: 'svc-clusterip', clusterIPs: ['10.200.1.245'],
     ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, endpoints: [
-      { ip: '10.10.1.2', port: 80, ready: true, nodeName: 'myk8s-worker', pod: 'webpod1' },
-      { ip: '10.10.2.2', port: 80, ready: false, nodeName: 'myk8s-worker2', pod: 'webpod2' },
-      { ip: '10.10.3.2', port: 80, ready: true, nodeName: 'myk8s-worker3', pod: 'webpod3' },
+      { ip: '10.10.1.2', port: 80, ready: true, serving: true, terminating: false, nodeName: 'myk8s-worker', pod: 'webpod1' },
+      { ip: '10.10.2.2', port: 80, ready: false, serving: false, terminating: false, nodeName: 'myk8s-worker2', pod: 'webpod2' },
+      { ip: '10.10.3.2', port: 80, ready: true, serving: true, terminating: false, nodeName: 'myk8s-worker3', pod: 'webpod3' },
     ] }],
   });
   expect(cluster.services[1]!.clusterIPs).toEqual(['None']);
