@@ -55,7 +55,9 @@ const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<vo
   'conforming-v1.37': async (lab) => {
     const log = await lab.proxyLog('myk8s-worker');
     expect(log).toContain(`"Version info" version="${DEPRECATING_PROXY_VERSION}"`);
-    expect(log, 'kube-proxy logs the IPVS deprecation').toMatch(/The ipvs proxier has been deprecated/);
+    const deprecation = log.split('\n').filter((l) => l.includes('The ipvs proxier has been deprecated'));
+    expect(deprecation, 'kube-proxy logs the IPVS deprecation').not.toHaveLength(0);
+    await test.info().attach('kube-proxy IPVS deprecation (myk8s-worker)', { body: deprecation.join('\n'), contentType: 'text/plain' });
     expect(checkNodeImage(`kindest/node:${DEPRECATING_PROXY_VERSION}`).warning, 'preflight warns for this version, as kube-proxy does').toMatch(/deprecated/);
   },
   'graceful-termination': async (_lab, snapshotDir) => {
@@ -89,7 +91,7 @@ for (const scenario of SCENARIOS) {
       await testInfo.attach('timings.txt', { body: lab.timings.map(([s, ms]) => `${(ms / 1000).toFixed(1).padStart(7)} s  ${s}`).join('\n'), contentType: 'text/plain' });
       await lab.down();
     }
-    await testInfo.attach('snapshot dir', { body: snapshotDir, contentType: 'text/plain' });
+    await testInfo.attach('snapshot/cluster.json', { path: join(snapshotDir, 'cluster.json'), contentType: 'application/json' });
     const nodes = await readRawNodeFiles(snapshotDir);
     for (const claim of failing.length > 0 ? failing.map((t) => t.slice(1) as ClaimId) : ['ipvs-rr-balanced' as const]) {
       for (const f of evidenceFiles(claim, nodes)) await testInfo.attach(f.name, { body: f.body, contentType: f.contentType });
