@@ -18,11 +18,32 @@ export const fewerIptablesRules: Claim = {
     const [maxName, max] = extreme(ipvs, (a, b) => a > b);
     const [minName, min] = extreme(base, (a, b) => a < b);
     const evidence = { ipvsMode: ipvs, iptablesMode: base, baseline: baseline.dir };
+    const invalid = invalidComparison(snapshot.nodes, baseline.iptables);
+    if (invalid.length > 0) return judge(this.id, invalid.map((why) => `comparison invalid: ${why}`), '', evidence);
     const failures =
       max < min ? [] : [`${maxName}: ${max} kube-proxy rules in IPVS mode, not below ${min} on ${minName} in iptables mode`];
     return judge(this.id, failures, `at most ${max} kube-proxy rules in IPVS mode (${maxName}) < at least ${min} in iptables mode (${minName})`, evidence);
   },
 };
+
+/**
+ * The counts compare kube-proxy's own rules only if both sides show them: a near-zero count read through the
+ * wrong iptables backend (legacy vs nft) must never pass as "fewer".
+ */
+function invalidComparison(nodes: { name: string; iptables: IptablesDump }[], baseline: Map<string, IptablesDump>): string[] {
+  const why: string[] = [];
+  for (const n of nodes) {
+    if (!n.iptables.rules.some((r) => r.table === 'nat' && r.matchSets.includes('KUBE-CLUSTER-IP'))) {
+      why.push(`${n.name} shows no IPVS-mode rule (no nat rule matches KUBE-CLUSTER-IP; wrong iptables backend, or kube-proxy not in IPVS mode?)`);
+    }
+  }
+  for (const [name, dump] of baseline) {
+    if (!dump.rules.some((r) => r.table === 'nat' && r.chain.startsWith('KUBE-SVC-'))) {
+      why.push(`baseline node ${name} shows no iptables-mode service chain (no KUBE-SVC-* rule in nat; wrong iptables backend?)`);
+    }
+  }
+  return why;
+}
 
 function extreme(counts: Record<string, number>, better: (a: number, b: number) => boolean): [string, number] {
   let best: [string, number] = ['(no node)', NaN];

@@ -3,7 +3,10 @@ import type { NodeObservation } from '../snapshot/read.js';
 import { expectedServicePorts, type ExpectedServicePort } from './expected.js';
 import { judge, type Claim } from './types.js';
 
-/** Every service port has a virtual server whose real servers are exactly the ready endpoints (Masq, weight ≥ 1). */
+/**
+ * Every service port has a virtual server whose real servers are exactly the ready endpoints (Masq, weight ≥ 1),
+ * and no virtual server sits on an address that is neither a current service port nor a node address (NodePorts).
+ */
 export const ipvsServicesMatchEndpoints: Claim = {
   id: 'ipvs-services-match-endpoints',
   title: 'IPVS virtual servers match the ready endpoints',
@@ -14,9 +17,10 @@ export const ipvsServicesMatchEndpoints: Claim = {
     const ports = expectedServicePorts(snapshot.cluster);
     const failures: string[] = [];
     const perNode: Record<string, unknown> = {};
+    const nodeIPs = new Set(snapshot.cluster.nodes.map((n) => n.internalIP).filter((ip): ip is string => !!ip));
     for (const node of snapshot.nodes) {
       const before = failures.length;
-      checkNode(node, ports, scheduler, failures);
+      checkNode(node, ports, scheduler, nodeIPs, failures);
       perNode[node.name] = { virtualServers: node.ipvs.length, source: node.ipvsFile, violations: failures.length - before };
     }
     return judge(
@@ -28,7 +32,7 @@ export const ipvsServicesMatchEndpoints: Claim = {
   },
 };
 
-function checkNode(node: NodeObservation, ports: ExpectedServicePort[], scheduler: string, failures: string[]): void {
+function checkNode(node: NodeObservation, ports: ExpectedServicePort[], scheduler: string, nodeIPs: Set<string>, failures: string[]): void {
   const table = new Map<string, VirtualServer>(node.ipvs.map((vs) => [vsKey(vs.protocol, vs.address, vs.port), vs]));
   if (!node.ipvsFile) {
     failures.push(`${node.name}: has no IPVS table (no /proc/net/ip_vs and no ipvsadm output)`);
@@ -44,6 +48,17 @@ function checkNode(node: NodeObservation, ports: ExpectedServicePort[], schedule
     if (vs.scheduler !== scheduler) failures.push(`${where} uses scheduler ${vs.scheduler}, expected ${scheduler}`);
     checkRealServers(vs.realServers, p, where, failures);
   }
+  checkStale(node, ports, nodeIPs, failures);
+}
+
+/** A virtual server kube-proxy should have removed: not a current service port, and not on a node address. */
+function checkStale(node: NodeObservation, ports: ExpectedServicePort[], nodeIPs: Set<string>, failures: string[]): void {
+  const current = new Set(ports.map((p) => vsKey(p.protocol, p.clusterIP, p.port)));
+  const kubeIpvs0 = new Set(node.interfaces.get('kube-ipvs0')?.ipv4.map((a) => a.split('/')[0]) ?? []);
+  const own = new Set([...nodeIPs, ...[...node.interfaces.values()].flatMap((i) => i.ipv4.map((a) => a.split('/')[0]!)).filter((ip) => !kubeIpvs0.has(ip))]);
+  // IPv6 virtual servers are out of this suite's (IPv4) scope; firewall-mark services have no address.
+  const stale = node.ipvs.filter((vs) => vs.protocol !== 'FWM' && !vs.address.includes(':') && !current.has(vsKey(vs.protocol, vs.address, vs.port)) && !own.has(vs.address));
+  for (const vs of stale) failures.push(`${node.name}: stale virtual server ${vs.protocol} ${vs.address}:${vs.port}, no current service port or node address`);
 }
 
 function checkRealServers(actual: RealServer[], p: ExpectedServicePort, where: string, failures: string[]): void {

@@ -22,7 +22,7 @@ export const strictArp: Claim = {
       if (announce !== '2') failures.push(`${node.name}: ${ARP_ANNOUNCE} = ${announce ?? 'absent'}, expected 2`);
     }
     const arp = snapshot.arp;
-    const probed = arp ? `; ${arp.filter((a) => a.kind === 'clusterIP').length} ClusterIPs got no ARP reply while a node IP did` : '; no ARP probe in the snapshot';
+    const probed = arp ? `; ${arp.filter((a) => a.kind === 'clusterIP').length} ClusterIPs got no ARP reply while a node IP did` : '; effect not probed (no arp.json)';
     return judge(this.id, failures, `strictARP is true and arp_ignore=1, arp_announce=2 on all ${snapshot.nodes.length} nodes${probed}`, {
       strictARP: snapshot.cluster.kubeProxyConfig.ipvs?.strictARP,
       sysctls,

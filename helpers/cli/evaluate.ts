@@ -17,6 +17,12 @@ export function formatVerdictLine(v: Verdict): string {
   return `${v.status.toUpperCase().padEnd(4)}  ${v.id}: ${v.message}`;
 }
 
+/** The text report's last line, e.g. `4 passed, 0 failed, 2 skipped`. */
+export function summaryLine(verdicts: Verdict[]): string {
+  const n = (s: Verdict['status']) => verdicts.filter((v) => v.status === s).length;
+  return `${n('pass')} passed, ${n('fail')} failed, ${n('skip')} skipped`;
+}
+
 export function verdictsJson(verdicts: Verdict[]): string {
   return JSON.stringify({ claims: verdicts.map(({ id, status, message }) => ({ id, status, message })) });
 }

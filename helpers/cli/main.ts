@@ -1,7 +1,7 @@
 // Entry point of bin/ipvs-conformance. Exit codes: 0 no claim failed, 1 a claim failed, 2 unusable input.
 import { InputError } from '../snapshot/input-error.js';
 import { flagString, parseArgs } from './args.js';
-import { evaluateSnapshot, formatVerdictLine, verdictsJson } from './evaluate.js';
+import { evaluateSnapshot, formatVerdictLine, summaryLine, verdictsJson } from './evaluate.js';
 
 export const HELP = `ipvs-conformance: judge kube-proxy IPVS-mode evidence
 
@@ -24,12 +24,19 @@ Usage:
 
 Snapshot layout: see README.md ("Snapshot format").`;
 
+/** One terminal-safe line: control characters (including newlines and escape sequences) are shown escaped. */
+function oneSafeLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? ' | ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP + '\n');
-    return command ? 0 : 2;
+  if (!command) {
+    process.stderr.write(HELP + '\n');
+    return 2;
   }
+  if (command === '--help' || command === '-h' || command === 'help') return printHelp();
   if (command === 'evaluate') return runEvaluate(rest);
   if (command === 'collect') {
     const { runCollect } = await import('./collect.js');
@@ -44,7 +51,8 @@ async function runEvaluate(argv: string[]): Promise<number> {
   const [dir, extra] = args.positional;
   if (!dir || extra !== undefined) throw new InputError('evaluate takes exactly one <snapshot-dir>');
   const { verdicts, exitCode } = await evaluateSnapshot(dir, flagString(args, 'baseline'));
-  process.stdout.write((args.flags.has('json') ? verdictsJson(verdicts) : verdicts.map(formatVerdictLine).join('\n')) + '\n');
+  const text = [...verdicts.map(formatVerdictLine), summaryLine(verdicts)].join('\n');
+  process.stdout.write((args.flags.has('json') ? verdictsJson(verdicts) : text) + '\n');
   return exitCode;
 }
 
@@ -58,7 +66,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     // Bad input is one line and exit 2; anything else is a bug, still one line, but says so.
     const msg = e instanceof InputError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
-    process.stderr.write(`ipvs-conformance: ${msg}\n`);
+    process.stderr.write(`ipvs-conformance: ${oneSafeLine(msg)}\n`);
     process.exitCode = e instanceof InputError ? 2 : 3;
   },
 );

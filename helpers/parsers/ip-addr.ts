@@ -21,14 +21,18 @@ export function parseIpAddrJson(text: string, source = 'ip -j addr show'): Map<s
   }
   if (!Array.isArray(raw)) throw new ParseError(source, 'expected a JSON array of interfaces');
   const out = new Map<string, NetInterface>();
-  for (const link of raw as RawLink[]) {
-    if (typeof link?.ifname !== 'string') throw new ParseError(source, 'an interface has no "ifname"');
-    const addrs = Array.isArray(link.addr_info) ? (link.addr_info as RawAddr[]) : [];
+  for (const [i, link] of (raw as (RawLink | null)[]).entries()) {
+    if (typeof link?.ifname !== 'string') throw new ParseError(source, `interface [${i}] has no "ifname"`);
+    const addrs = Array.isArray(link.addr_info) ? (link.addr_info as (RawAddr | null)[]) : [];
+    addrs.forEach((a, j) => {
+      const ok = typeof a === 'object' && a !== null && typeof a.family === 'string' && typeof a.local === 'string' && Number.isInteger(a.prefixlen);
+      if (!ok) throw new ParseError(source, `${link.ifname}: addr_info[${j}] needs family, local and an integer prefixlen`);
+    });
     out.set(link.ifname, {
       name: link.ifname,
       flags: Array.isArray(link.flags) ? link.flags.map(String) : [],
       operstate: typeof link.operstate === 'string' ? link.operstate : 'UNKNOWN',
-      ipv4: addrs.filter((a) => a.family === 'inet').map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
+      ipv4: (addrs as RawAddr[]).filter((a) => a.family === 'inet').map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
     });
   }
   return out;

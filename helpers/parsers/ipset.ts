@@ -14,6 +14,7 @@ export interface IpSet {
  */
 export function parseIpsetList(text: string, source = 'ipset list'): Map<string, IpSet> {
   const sets = new Map<string, IpSet>();
+  const counts = new Map<string, number>();
   if (text === '') return sets;
   let current: IpSet | undefined;
   let inMembers = false;
@@ -32,9 +33,14 @@ export function parseIpsetList(text: string, source = 'ipset list'): Map<string,
     if (inMembers) current.members.add(line.trim().split(/\s+/)[0]!);
     else if (line.startsWith('Type: ')) current.type = line.slice(6).trim();
     else if (line.startsWith('Header: ')) current.header = line.slice(8).trim();
+    else if (line.startsWith('Number of entries: ')) counts.set(current.name, Number(line.slice(19).trim()));
     else if (line.startsWith('Members:')) inMembers = true;
   });
   if (sets.size === 0) throw new ParseError(source, 'holds no "Name:" line; not ipset list output');
-  for (const s of sets.values()) if (!s.type) throw new ParseError(source, `set ${s.name} has no "Type:" line`);
+  for (const s of sets.values()) {
+    if (!s.type) throw new ParseError(source, `set ${s.name} has no "Type:" line`);
+    const count = counts.get(s.name);
+    if (count !== undefined && count !== s.members.size) throw new ParseError(source, `set ${s.name} says "Number of entries: ${count}" but lists ${s.members.size} members (truncated output?)`);
+  }
   return sets;
 }

@@ -31,17 +31,27 @@ export function tokenize(line: string): string[] {
 export function parseIptablesSave(text: string, source = 'iptables-save'): IptablesDump {
   const dump: IptablesDump = { chains: new Map(), rules: [] };
   let table: string | undefined;
+  let open: { table: string; line: number } | undefined;
+  const unterminated = (t: { table: string; line: number }) =>
+    new ParseError(source, `table *${t.table} (line ${t.line}) does not end in COMMIT; truncated iptables-save output?`);
   nonEmptyLines(text, source, 'iptables-save output').forEach((line, i) => {
-    if (line === '' || line.startsWith('#') || line === 'COMMIT') return;
+    if (line === '' || line.startsWith('#')) return;
+    if (line === 'COMMIT') {
+      if (!open) throw new ParseError(source, `line ${i + 1}: COMMIT outside a table`);
+      open = undefined;
+      return;
+    }
     if (line.startsWith('*')) {
+      if (open) throw unterminated(open);
       table = line.slice(1).trim();
+      open = { table, line: i + 1 };
       if (!dump.chains.has(table)) dump.chains.set(table, new Set());
       return;
     }
     if (!line.startsWith('-') && !line.startsWith(':')) {
       throw new ParseError(source, `line ${i + 1}: not iptables-save syntax: ${JSON.stringify(line.slice(0, 60))}`);
     }
-    if (!table) throw new ParseError(source, `line ${i + 1}: rule or chain before any "*table" line`);
+    if (!table || !open) throw new ParseError(source, `line ${i + 1}: rule or chain outside a "*table" … COMMIT block`);
     const chains = dump.chains.get(table)!;
     if (line.startsWith(':')) {
       chains.add(line.slice(1).split(/\s+/)[0]!);
@@ -52,6 +62,7 @@ export function parseIptablesSave(text: string, source = 'iptables-save'): Iptab
     }
   });
   if (dump.chains.size === 0) throw new ParseError(source, 'holds no "*table" line; not iptables-save output');
+  if (open) throw unterminated(open);
   return dump;
 }
 

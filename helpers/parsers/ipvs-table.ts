@@ -62,20 +62,30 @@ export function parseProcNetIpVs(text: string, source = '/proc/net/ip_vs'): Virt
   return parseTable(text, source, hex);
 }
 
-/** Parses `ipvsadm -Ln` (with or without --stats is NOT supported: stats columns differ). */
+/** Parses `ipvsadm -Ln`; the --stats and --rate variants (other columns) are rejected. */
 export function parseIpvsadm(text: string, source = 'ipvsadm -Ln'): VirtualServer[] {
   return parseTable(text, source, dotted);
 }
 
-function parseTable(text: string, source: string, codec: AddrCodec): VirtualServer[] {
-  const lines = nonEmptyLines(text, source, 'an IPVS table');
+/** The three header lines both sources print; ipvsadm's --stats and --rate variants have other columns. */
+function checkHeader(lines: string[], source: string): void {
   if (!lines[0]?.startsWith('IP Virtual Server version')) {
     throw new ParseError(source, `line 1 is not an IPVS table header: ${JSON.stringify(lines[0]?.slice(0, 60))}`);
   }
+  const [vsHead, rsHead] = [lines[1]?.trim().split(/\s+/) ?? [], lines[2]?.trim().split(/\s+/) ?? []];
+  if (vsHead.includes('Conns') || vsHead.includes('CPS')) throw new ParseError(source, 'is ipvsadm --stats or --rate output; expected ipvsadm -Ln');
+  if (vsHead[0] !== 'Prot' || vsHead[2] !== 'Scheduler' || rsHead[0] !== '->' || rsHead[2] !== 'Forward' || rsHead[3] !== 'Weight') {
+    throw new ParseError(source, 'lacks the header lines "Prot LocalAddress:Port Scheduler Flags" and "-> RemoteAddress:Port Forward Weight …"');
+  }
+}
+
+function parseTable(text: string, source: string, codec: AddrCodec): VirtualServer[] {
+  const lines = nonEmptyLines(text, source, 'an IPVS table');
+  checkHeader(lines, source);
   const table: VirtualServer[] = [];
   lines.forEach((line, i) => {
     const where = `line ${i + 1}`;
-    if (i < 3 || line.trim() === '') return; // the three header lines
+    if (i < 3 || line.trim() === '') return; // the three header lines, checked above
     const tokens = line.trim().split(/\s+/);
     if (tokens[0] === '->') {
       const current = table[table.length - 1];
@@ -106,7 +116,7 @@ function parseVirtualServer(tokens: string[], codec: AddrCodec, source: string, 
 
 function parseRealServer(tokens: string[], codec: AddrCodec, source: string, where: string): RealServer {
   const [, addr, forward, weight, active, inact] = tokens;
-  const nums = [weight, active, inact].map(Number);
+  const nums = [weight, active, inact].map((n) => (n !== undefined && /^\d+$/.test(n) ? Number(n) : NaN));
   if (!addr || !forward || nums.some((n) => !Number.isInteger(n))) {
     throw new ParseError(source, `${where}: not a real server line: ${tokens.join(' ')}`);
   }
@@ -115,7 +125,7 @@ function parseRealServer(tokens: string[], codec: AddrCodec, source: string, whe
 
 function splitOrThrow(codec: AddrCodec, text: string, source: string, where: string) {
   const parts = codec.split(text);
-  if (!parts) throw new ParseError(source, `${where}: cannot read address ${JSON.stringify(text)}`);
+  if (!parts || parts.port > 65535) throw new ParseError(source, `${where}: cannot read address ${JSON.stringify(text)}`);
   return parts;
 }
 

@@ -7,6 +7,8 @@ export function parseSysctl(text: string, source = 'sysctl'): Map<string, string
     if (line.trim() === '') return;
     const m = /^\s*([\w.\-/]+)\s*=\s*(.*?)\s*$/.exec(line);
     if (!m) throw new ParseError(source, `line ${i + 1}: not "key = value": ${JSON.stringify(line.slice(0, 60))}`);
+    const before = out.get(m[1]!);
+    if (before !== undefined && before !== m[2]) throw new ParseError(source, `line ${i + 1}: ${m[1]} is ${before} earlier and ${m[2]} here`);
     out.set(m[1]!, m[2]!);
   });
   return out;

@@ -116,8 +116,18 @@ function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${file}: malformed JSON (${(e as Error).message})`);
+    throw new InputError(`${file}: malformed JSON (${jsonErrorWhere(text, (e as Error).message)})`);
   }
+}
+
+/** Node's JSON errors differ by version and may span lines: report one line with line and column. */
+export function jsonErrorWhere(text: string, message: string): string {
+  const pos = /position (\d+)/.exec(message);
+  const first = message.split('\n')[0]!.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*$/, '');
+  if (!pos) return first;
+  const before = text.slice(0, Number(pos[1]));
+  const line = before.split('\n').length;
+  return `${first} at line ${line}, column ${Number(pos[1]) - before.lastIndexOf('\n')}`;
 }
 
 async function readOptionalJson<T>(file: string, validate: (v: unknown, file: string) => T): Promise<T | undefined> {
@@ -133,7 +143,8 @@ async function readRequired(file: string): Promise<string> {
 
 async function readOptional(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    // A leading UTF-8 byte-order mark (editors on some systems add one) is not content.
+    return (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(`${file}: cannot read (${(e as Error).message})`);

@@ -1,11 +1,18 @@
+import { isIP } from 'node:net';
 import { InputError } from './input-error.js';
 import { READABLE_FORMAT_VERSIONS, type ArpProbe, type ClusterJson, type TrafficJson } from './model.js';
 
-// Shallow shape checks: enough that a wrong or hand-edited file fails here, naming the file and field,
-// instead of failing later inside a claim as a TypeError.
+// Checks what the format promises, so a wrong or hand-edited file fails here, naming the file and field,
+// instead of failing later inside a claim (or, worse, passing).
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPort = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
+const isBool = (v: unknown) => typeof v === 'boolean';
+const optional = (v: unknown, ok: (v: unknown) => boolean) => v === undefined || ok(v);
+const isIp = (v: unknown) => typeof v === 'string' && isIP(v) !== 0;
+/** Node names become directory names under nodes/: no separators, no `.` or `..`. */
+const isSafeName = (v: unknown) => typeof v === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(v);
 
 function need(cond: boolean, file: string, what: string): void {
   if (!cond) throw new InputError(`${file}: ${what}`);
@@ -18,22 +25,35 @@ export function validateClusterJson(v: unknown, file: string): ClusterJson {
   need(['ipvs', 'iptables', 'nftables'].includes(o.proxyMode as string), file, `proxyMode must be ipvs, iptables or nftables, got ${JSON.stringify(o.proxyMode)}`);
   need(isObj(o.kubeProxyConfig), file, '"kubeProxyConfig" must be an object');
   need(Array.isArray(o.nodes) && o.nodes.length > 0, file, '"nodes" must be a non-empty array');
-  (o.nodes as unknown[]).forEach((n, i) => need(isObj(n) && typeof n.name === 'string', file, `nodes[${i}].name must be a string`));
+  validateNodes(o.nodes as unknown[], file);
   need(Array.isArray(o.services), file, '"services" must be an array');
   (o.services as unknown[]).forEach((s, i) => validateService(s, `${file}: services[${i}]`));
   return v as ClusterJson;
 }
 
+function validateNodes(nodes: unknown[], file: string): void {
+  const seen = new Set<string>();
+  nodes.forEach((n, i) => {
+    need(isObj(n) && isSafeName(n.name), file, `nodes[${i}].name must be a node name usable as a directory name (letters, digits, . _ -)`);
+    const { name, internalIP } = n as Obj;
+    need(!seen.has(name as string), file, `nodes[${i}]: node "${name as string}" is listed twice`);
+    seen.add(name as string);
+    need(optional(internalIP, (ip) => ip === '' || isIp(ip)), file, `nodes[${i}].internalIP is not an IP address: ${JSON.stringify(internalIP)}`);
+  });
+}
+
 function validateService(s: unknown, where: string): void {
   const ok = isObj(s) && typeof s.namespace === 'string' && typeof s.name === 'string' && Array.isArray(s.clusterIPs) && Array.isArray(s.ports);
   if (!ok) throw new InputError(`${where}: needs namespace, name, clusterIPs[] and ports[]`);
+  (s.clusterIPs as unknown[]).forEach((ip, j) => {
+    if (!(ip === 'None' || isIp(ip))) throw new InputError(`${where}.clusterIPs[${j}] is not an IP address or "None": ${JSON.stringify(ip)}`);
+  });
   (s.ports as unknown[]).forEach((p, j) => {
-    const pok = isObj(p) && ['TCP', 'UDP', 'SCTP'].includes(p.protocol as string) && Number.isInteger(p.port) && Array.isArray(p.endpoints);
-    if (!pok) throw new InputError(`${where}.ports[${j}]: needs protocol TCP|UDP|SCTP, integer port and endpoints[]`);
+    const pok = isObj(p) && ['TCP', 'UDP', 'SCTP'].includes(p.protocol as string) && isPort(p.port) && Array.isArray(p.endpoints);
+    if (!pok) throw new InputError(`${where}.ports[${j}]: needs protocol TCP|UDP|SCTP, a port from 1 to 65535 and endpoints[]`);
     (p.endpoints as unknown[]).forEach((e, k) => {
-      const optionalBool = (v: unknown) => v === undefined || typeof v === 'boolean';
-      const eok = isObj(e) && typeof e.ip === 'string' && Number.isInteger(e.port) && typeof e.ready === 'boolean' && optionalBool(e.serving) && optionalBool(e.terminating);
-      if (!eok) throw new InputError(`${where}.ports[${j}].endpoints[${k}]: needs ip, integer port, boolean ready and (if present) boolean serving and terminating`);
+      const eok = isObj(e) && isIp(e.ip) && isPort(e.port) && isBool(e.ready) && optional(e.serving, isBool) && optional(e.terminating, isBool);
+      if (!eok) throw new InputError(`${where}.ports[${j}].endpoints[${k}]: needs an IP address, a port from 1 to 65535, boolean ready and (if present) boolean serving and terminating`);
     });
   });
 }
@@ -41,8 +61,10 @@ function validateService(s: unknown, where: string): void {
 export function validateTrafficJson(v: unknown, file: string): TrafficJson {
   need(isObj(v), file, 'expected a JSON object');
   const o = v as Obj;
-  need(typeof o.service === 'string' && typeof o.clusterIP === 'string', file, 'needs "service" and "clusterIP" strings');
-  need(Number.isInteger(o.port), file, '"port" must be an integer');
+  for (const key of ['service', 'clientPod', 'clientNode'] as const) need(typeof o[key] === 'string', file, `"${key}" must be a string`);
+  need(isIp(o.clusterIP), file, `"clusterIP" must be an IP address, got ${JSON.stringify(o.clusterIP)}`);
+  need(isPort(o.port), file, '"port" must be a port from 1 to 65535');
+  need(optional(o.protocol, (p) => ['TCP', 'UDP', 'SCTP'].includes(p as string)), file, '"protocol" must be TCP, UDP or SCTP');
   need(Array.isArray(o.responses) && o.responses.every((r) => typeof r === 'string'), file, '"responses" must be an array of strings');
   return { protocol: 'TCP', ...(o as object) } as TrafficJson;
 }
@@ -50,8 +72,8 @@ export function validateTrafficJson(v: unknown, file: string): TrafficJson {
 export function validateArpJson(v: unknown, file: string): ArpProbe[] {
   need(Array.isArray(v), file, 'expected a JSON array of probes');
   (v as unknown[]).forEach((p, i) => {
-    const ok = isObj(p) && typeof p.target === 'string' && (p.kind === 'clusterIP' || p.kind === 'node') && Number.isInteger(p.replies);
-    need(ok, file, `[${i}] needs target, kind "clusterIP"|"node" and integer replies`);
+    const ok = isObj(p) && typeof p.from === 'string' && isIp(p.target) && (p.kind === 'clusterIP' || p.kind === 'node') && Number.isInteger(p.replies) && (p.replies as number) >= 0;
+    need(ok, file, `[${i}] needs from, an IP address as target, kind "clusterIP"|"node" and a whole number of replies ≥ 0`);
   });
   return v as ArpProbe[];
 }

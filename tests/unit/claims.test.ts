@@ -18,10 +18,18 @@ test.describe('kube-ipvs0-holds-clusterips', () => {
   test('passes on real kube-proxy, although kube-ipvs0 is DOWN', async () => {
     expect((await verdictOf(out(), 'kube-ipvs0-holds-clusterips')).status).toBe('pass');
   });
-  test('fails naming the last node and the missing ClusterIP', async () => {
+  test('fails naming the last node, the missing ClusterIP and a stale address', async () => {
     const v = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { tweak: onLast((f) => (f.ipAddr = f.ipAddr!.replace('"local":"10.200.1.245"', '"local":"10.200.1.246"'))) });
     expect(v.status).toBe('fail');
-    expect(v.message).toBe('myk8s-worker3: kube-ipvs0 lacks ClusterIP 10.200.1.245 (default/svc-clusterip)');
+    expect(v.message).toBe('myk8s-worker3: kube-ipvs0 lacks ClusterIP 10.200.1.245 (default/svc-clusterip); myk8s-worker3: kube-ipvs0 holds stale address 10.200.1.246/32, the ClusterIP of no current service');
+  });
+  test('fails on a ClusterIP bound with a wider prefix than /32', async () => {
+    const v = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { tweak: onLast((f) => (f.ipAddr = f.ipAddr!.replace(/("local":"10\.200\.1\.245","prefixlen":)32/, '$124'))) });
+    expect(v.message).toBe('myk8s-worker3: kube-ipvs0 holds 10.200.1.245/24, expected 10.200.1.245/32');
+  });
+  test('a deleted service’s address left on kube-ipvs0 fails', async () => {
+    const v = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { cluster: (c) => (c.services = c.services.filter((s) => s.name !== 'svc-extra-10')) });
+    expect(v.message).toMatch(/^myk8s-control-plane: kube-ipvs0 holds stale address 10\.200\.1\.110\/32/);
   });
   test('fails when a node has no kube-ipvs0', async () => {
     const v = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { tweak: onLast((f) => (f.ipAddr = f.ipAddr!.replaceAll('kube-ipvs0', 'dummy0'))) });
@@ -152,7 +160,9 @@ test.describe('ipset-replaces-per-service-rules', () => {
   test('fails on a missing entry, a wrong set type, per-service chains and a -d ClusterIP rule', async () => {
     const v = await verdictOf(out(), 'ipset-replaces-per-service-rules', {
       tweak: onLast((f) => {
-        f.ipset = f.ipset!.replace('10.200.1.101,tcp:8080\n', '').replace('Name: KUBE-CLUSTER-IP\nType: hash:ip,port', 'Name: KUBE-CLUSTER-IP\nType: hash:ip');
+        f.ipset = f.ipset!
+          .replace('10.200.1.101,tcp:8080\n', '')
+          .replace(/Name: KUBE-CLUSTER-IP\nType: hash:ip,port\n((?:.*\n)*?)Number of entries: 15/, 'Name: KUBE-CLUSTER-IP\nType: hash:ip\n$1Number of entries: 14');
         f.iptablesSave = f.iptablesSave!.replace(':KUBE-MARK-MASQ - [0:0]', ':KUBE-MARK-MASQ - [0:0]\n:KUBE-SEP-ABC - [0:0]\n-A KUBE-SERVICES -d 10.200.1.245/32 -p tcp -m tcp --dport 9000 -j KUBE-SEP-ABC');
       }),
     });

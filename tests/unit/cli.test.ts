@@ -19,7 +19,9 @@ test('evaluate: all claims pass → exit 0, one line per claim', async () => {
   const k = await writeKit(test.info().outputPath('kit'));
   const r = await cli('evaluate', k.dir, '--baseline', k.baseline);
   expect(r.exitCode).toBe(0);
-  expect(r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines.slice(0, -1).map((l) => l.split(/\s+/)[0])).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+  expect(lines.at(-1)).toBe('6 passed, 0 failed, 0 skipped');
 });
 
 test('evaluate --json: a failing claim → exit 1 with the documented shape', async () => {

@@ -117,7 +117,7 @@ test.describe('iptables-save', () => {
     expect(tokenize('-A X -m comment --comment "a \\"b\\" c" -j Y')).toEqual(['-A', 'X', '-m', 'comment', '--comment', 'a "b" c', '-j', 'Y']);
   });
   test('rejects a rule before any table and non-iptables text', () => {
-    expect(() => parseIptablesSave('-A KUBE-SERVICES -j ACCEPT\n', 'x.txt')).toThrow(/x.txt: line 1: rule or chain before/);
+    expect(() => parseIptablesSave('-A KUBE-SERVICES -j ACCEPT\n', 'x.txt')).toThrow(/x.txt: line 1: rule or chain outside a "\*table" … COMMIT block/);
     expect(() => parseIptablesSave('Chain INPUT (policy ACCEPT)\n')).toThrow(/holds no|not iptables-save/);
   });
 });
