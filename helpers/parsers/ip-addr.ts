@@ -23,10 +23,11 @@ export function parseIpAddrJson(text: string, source = 'ip -j addr show'): Map<s
   const out = new Map<string, NetInterface>();
   for (const [i, link] of (raw as (RawLink | null)[]).entries()) {
     if (typeof link?.ifname !== 'string') throw new ParseError(source, `interface [${i}] has no "ifname"`);
+    const ifname = link.ifname;
     const addrs = Array.isArray(link.addr_info) ? (link.addr_info as (RawAddr | null)[]) : [];
     addrs.forEach((a, j) => {
       const ok = typeof a === 'object' && a !== null && typeof a.family === 'string' && typeof a.local === 'string' && Number.isInteger(a.prefixlen);
-      if (!ok) throw new ParseError(source, `${link.ifname}: addr_info[${j}] needs family, local and an integer prefixlen`);
+      if (!ok) throw new ParseError(source, `${ifname}: addr_info[${j}] needs family, local and an integer prefixlen`);
     });
     out.set(link.ifname, {
       name: link.ifname,
