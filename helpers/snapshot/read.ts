@@ -93,8 +93,10 @@ async function readNode(dir: string, name: string): Promise<NodeObservation> {
  * A node with neither has no IPVS table at all: the claims judge that (kube-proxy is then not in IPVS mode).
  */
 function ipvsTable(path: (f: string) => string, proc?: string, ipvsadm?: string): Pick<NodeObservation, 'ipvs' | 'ipvsFile'> {
+  // Both are validated when present, so an unusable ipvsadm.txt is reported even beside a good /proc file.
+  const fromIpvsadm = ipvsadm !== undefined ? parseFile(path(NODE_FILES.ipvsadm), ipvsadm, parseIpvsadm) : undefined;
   if (proc !== undefined) return { ipvs: parseFile(path(NODE_FILES.procIpvs), proc, parseProcNetIpVs), ipvsFile: path(NODE_FILES.procIpvs) };
-  if (ipvsadm !== undefined) return { ipvs: parseFile(path(NODE_FILES.ipvsadm), ipvsadm, parseIpvsadm), ipvsFile: path(NODE_FILES.ipvsadm) };
+  if (fromIpvsadm) return { ipvs: fromIpvsadm, ipvsFile: path(NODE_FILES.ipvsadm) };
   return { ipvs: [] };
 }
 
