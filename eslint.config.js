@@ -4,7 +4,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['dist/', '.cache/', 'node_modules/', 'playwright-report/', 'test-results/', 'results/', '.lab/', '.kind/', 'snapshots/', 'scratch/', 'playwright-report-dev/']),
+  globalIgnores(['dist/', '.stryker-tmp/', 'test-results-mutation/', '.cache/', 'node_modules/', 'playwright-report/', 'test-results/', 'results/', '.lab/', '.kind/', 'snapshots/', 'scratch/', 'playwright-report-dev/']),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

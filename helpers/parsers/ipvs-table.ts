@@ -16,7 +16,7 @@ export interface RealServer {
 }
 
 export interface VirtualServer {
-  /** 'FWM' for firewall-mark services, whose `address` is the mark. */
+  /** 'FWM' for firewall-mark services, whose `address` is the mark in decimal. */
   protocol: Protocol | 'FWM';
   address: string;
   port: number;
@@ -34,13 +34,31 @@ const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', 'FWM']);
 interface AddrCodec {
   /** Splits `addr:port` into parts, or returns undefined when the text is not an address of this source. */
   split(text: string): { address: string; port: number } | undefined;
+  /** A firewall mark as a decimal string (the kernel prints it in hex, ipvsadm in decimal). */
+  mark(text: string): string;
+}
+
+/** IPv6 in its canonical compressed form, so both sources (expanded in /proc, compressed by ipvsadm) agree. */
+function canonicalIPv6(a: string): string | undefined {
+  try {
+    return new URL(`http://[${a}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+function withV6(address: string | undefined, port: number) {
+  return address === undefined ? undefined : { address, port };
 }
 
 const dotted: AddrCodec = {
   split(text) {
-    const m = /^(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(text);
-    return m ? { address: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) } : undefined;
+    const v4 = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(text);
+    if (v4) return { address: v4[1]!, port: Number(v4[2]) };
+    const v6 = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(text);
+    return v6 ? withV6(canonicalIPv6(v6[1]!), Number(v6[2])) : undefined;
   },
+  mark: (text) => String(Number(text)),
 };
 
 const hex: AddrCodec = {
@@ -48,8 +66,9 @@ const hex: AddrCodec = {
     const v4 = /^([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4})$/.exec(text);
     if (v4) return { address: hexToIPv4(v4[1]!), port: parseInt(v4[2]!, 16) };
     const v6 = /^\[([0-9a-fA-F:.]+)\]:([0-9A-Fa-f]{4})$/.exec(text);
-    return v6 ? { address: v6[1]!, port: parseInt(v6[2]!, 16) } : undefined;
+    return v6 ? withV6(canonicalIPv6(v6[1]!), parseInt(v6[2]!, 16)) : undefined;
   },
+  mark: (text) => String(parseInt(text, 16)),
 };
 
 export function hexToIPv4(h: string): string {
@@ -105,7 +124,7 @@ function parseVirtualServer(tokens: string[], codec: AddrCodec, source: string, 
   }
   const vs: VirtualServer = {
     protocol: proto as VirtualServer['protocol'],
-    ...(proto === 'FWM' ? { address: addr, port: 0 } : splitOrThrow(codec, addr, source, where)),
+    ...(proto === 'FWM' ? { address: codec.mark(addr), port: 0 } : splitOrThrow(codec, addr, source, where)),
     scheduler,
     realServers: [],
   };

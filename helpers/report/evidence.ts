@@ -2,7 +2,10 @@ import type { ClaimId } from '../claims/types.js';
 import { NODE_FILES, type NodeFileKey } from '../snapshot/model.js';
 import type { NodeFiles } from '../snapshot/write.js';
 
-/** The raw node outputs each claim judges: what its report entry shows next to the verdict. */
+/**
+ * The raw node outputs shown next to each claim's verdict: those it judges, and for the balance claim (which
+ * judges traffic.json) the IPVS tables whose counters show where the probe's connections went.
+ */
 export const CLAIM_EVIDENCE: Record<ClaimId, NodeFileKey[]> = {
   'kube-ipvs0-holds-clusterips': ['ipAddr'],
   'ipvs-services-match-endpoints': ['procIpvs', 'ipvsadm'],

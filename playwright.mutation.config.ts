@@ -1,0 +1,19 @@
+// The fast unit subsets `npm run mutation` runs against each mutant (MUTATION_SCOPE=parsers|claims): the parsers
+// on real tool outputs plus the bad-input table, or the claims on real lab snapshots plus the bad-input table.
+// It stops at the first failure, since one failing test is enough to kill a mutant.
+import { defineConfig } from '@playwright/test';
+
+const SCOPES: Record<string, RegExp> = {
+  parsers: /(parsers|bad-input)\.test\.ts/,
+  claims: /(claims|bad-input)\.test\.ts/,
+};
+
+export default defineConfig({
+  testDir: './tests/unit',
+  testMatch: SCOPES[process.env.MUTATION_SCOPE ?? ''] ?? /(claims|parsers|bad-input)\.test\.ts/,
+  timeout: 30_000,
+  workers: 1,
+  maxFailures: 1,
+  reporter: 'dot',
+  outputDir: 'test-results-mutation',
+});
