@@ -4,7 +4,8 @@
 import { expect, test } from '@playwright/test';
 import { chiSquareUniform, gammaQ } from '../../helpers/claims/stats.js';
 import type { ClusterJson } from '../../helpers/snapshot/model.js';
-import { LAST_NODE, traffic, verdictOf } from './snapshot-kit.js';
+import { evaluateSnapshot } from '../../helpers/cli/evaluate.js';
+import { LAST_NODE, traffic, verdictOf, writeKit } from './snapshot-kit.js';
 
 const out = () => test.info().outputPath('kit');
 const onLast = (edit: (f: Record<string, string>) => void) => (n: string, f: Record<string, string | undefined>) => {
@@ -65,6 +66,32 @@ test.describe('ipvs-services-match-endpoints', () => {
     expect(m).toContain('myk8s-worker3: TCP 10.200.1.1:443 (default/kubernetes) uses scheduler wrr, expected rr');
     expect(m).toContain('myk8s-worker3: TCP 10.200.1.101:8080 (default/svc-extra-1) has no virtual server');
     expect(m).toContain('myk8s-worker3: UDP 10.200.1.10:53 (kube-system/kube-dns) has no virtual server');
+  });
+  test('fails on a missing ready endpoint and on one missing port of a multi-port service', async () => {
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
+      tweak: onLast((f) => (f.procIpvs = f.procIpvs!.replace(/^( {2}-> 0A0A0202:0050 .*\n)/m, '').replace(vsBlock('TCP', '0AC8010A:23C1'), ''))),
+    });
+    expect(v.message).toContain('myk8s-worker3: TCP 10.200.1.245:9000 (default/svc-clusterip) lacks ready endpoint 10.10.2.2:80');
+    expect(v.message).toContain('myk8s-worker3: TCP 10.200.1.10:9153 (kube-system/kube-dns) has no virtual server');
+    expect(v.message).not.toContain('UDP 10.200.1.10:53');
+  });
+  test('fails on a stale virtual server, but not on one at a node address (a NodePort)', async () => {
+    const stale = 'TCP  0AC80132:1F90 rr  \n  -> 0A0A0102:0050      Masq    1      0          0         \n';
+    const nodePort = 'TCP  AC120005:7531 rr  \n  -> 0A0A0102:0050      Masq    1      0          0         \n';
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = f.procIpvs! + stale + nodePort)) });
+    expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.50:8080, no current service port or node address');
+  });
+  test('a node without any IPVS table fails as such', async () => {
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => { delete f.procIpvs; delete f.ipvsadm; }) });
+    expect(v.message).toBe('myk8s-worker3: has no IPVS table (no /proc/net/ip_vs and no ipvsadm output)');
+  });
+  test('with every endpoint terminating, kube-proxy uses the serving ones (and they must be real servers)', async () => {
+    const allTerminating = (serving: boolean) => (c: ClusterJson) => {
+      for (const e of svc(c, 'svc-clusterip').ports[0]!.endpoints) Object.assign(e, { ready: false, serving, terminating: true });
+    };
+    expect((await verdictOf(out(), 'ipvs-services-match-endpoints', { cluster: allTerminating(true) })).status).toBe('pass');
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { cluster: allTerminating(false) });
+    expect(v.message).toMatch(/^myk8s-control-plane: TCP 10\.200\.1\.245:9000 \(default\/svc-clusterip\) sends new connections to terminating endpoint 10\.10\.\d\.2:80 \(weight 1, expected 0 while it drains\)/);
   });
   test('a non-ready, non-terminating endpoint must not be a real server', async () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
@@ -141,6 +168,13 @@ test.describe('strict-arp', () => {
     });
     expect(v.message).toBe('kube-proxy config: ipvs.strictARP is not true; myk8s-worker3: net.ipv4.conf.all.arp_ignore = 0, expected 1');
   });
+  test('without an ARP probe it passes on the configuration alone, and says the effect was not probed', async () => {
+    expect((await verdictOf(out(), 'strict-arp', { arp: null })).message).toMatch(/effect not probed/);
+  });
+  test('one stray reply among silent ClusterIPs fails naming just that one', async () => {
+    const v = await verdictOf(out(), 'strict-arp', { arp: [...arp(0, 2), { from: 'mypc', target: '10.200.1.101', kind: 'clusterIP', replies: 1 }] });
+    expect(v.message).toBe('ClusterIP 10.200.1.101 answered ARP from mypc (1 replies)');
+  });
   test('fails when a ClusterIP answers ARP, and when the control got no reply (invalid probe)', async () => {
     expect((await verdictOf(out(), 'strict-arp', { arp: arp(2, 2) })).message).toBe('ClusterIP 10.200.1.245 answered ARP from mypc (2 replies)');
     expect((await verdictOf(out(), 'strict-arp', { arp: arp(0, 0) })).message).toMatch(/^ARP probe invalid: no node IP \(172\.18\.0\.3\) answered/);
@@ -171,6 +205,12 @@ test.describe('ipset-replaces-per-service-rules', () => {
     expect(v.message).toContain('myk8s-worker3: nat has per-service chain KUBE-SEP-ABC');
     expect(v.message).toContain('myk8s-worker3: nat rule in KUBE-SERVICES matches ClusterIP -d 10.200.1.245/32');
   });
+  test('a per-service chain fails even when only declared, or reached by -g', async () => {
+    const v = await verdictOf(out(), 'ipset-replaces-per-service-rules', {
+      tweak: onLast((f) => (f.iptablesSave = f.iptablesSave!.replace(':KUBE-MARK-MASQ - [0:0]', ':KUBE-MARK-MASQ - [0:0]\n:KUBE-SVC-UNUSED - [0:0]\n:KUBE-EXT-GOTO - [0:0]\n-A KUBE-NODE-PORT -g KUBE-EXT-GOTO'))),
+    });
+    expect(v.message).toBe('myk8s-worker3: nat has per-service chain KUBE-SVC-UNUSED; myk8s-worker3: nat has per-service chain KUBE-EXT-GOTO');
+  });
   test('fails when no nat rule uses the set', async () => {
     const v = await verdictOf(out(), 'ipset-replaces-per-service-rules', {
       tweak: onLast((f) => (f.iptablesSave = f.iptablesSave!.split('\n').filter((l) => !(l.includes('KUBE-CLUSTER-IP') && l.startsWith('-A KUBE-SERVICES'))).join('\n'))),
@@ -187,6 +227,19 @@ test.describe('ipset-replaces-per-service-rules', () => {
   });
 });
 
+test.describe('another proxy mode is judged, not rejected', () => {
+  test('cluster.json in iptables mode fails every claim, leading with the mode', async () => {
+    const k = await writeKit(out(), { cluster: (c) => (c.proxyMode = 'iptables') });
+    const { verdicts, exitCode } = await evaluateSnapshot(k.dir, k.baseline);
+    expect(exitCode).toBe(1);
+    for (const v of verdicts) expect(v.message, v.id).toMatch(/^kube-proxy runs in iptables mode \(cluster\.json proxyMode\), not ipvs/);
+  });
+  test('a node whose kube-proxy answers /proxyMode with another mode fails every claim, naming it', async () => {
+    const v = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { tweak: onLast((f) => (f.proxyMode = 'nftables')) });
+    expect(v.message).toBe('myk8s-worker3: kube-proxy answers /proxyMode with "nftables", not ipvs');
+  });
+});
+
 test.describe('fewer-iptables-rules-than-iptables-mode', () => {
   test('skips without a baseline', async () => {
     expect((await verdictOf(out(), 'fewer-iptables-rules-than-iptables-mode', {}, false)).status).toBe('skip');
@@ -194,6 +247,11 @@ test.describe('fewer-iptables-rules-than-iptables-mode', () => {
   test('passes against the real iptables-mode baseline, giving both counts', async () => {
     const v = await verdictOf(out(), 'fewer-iptables-rules-than-iptables-mode');
     expect(v.message).toMatch(/^at most 29 kube-proxy rules in IPVS mode \(myk8s-[\w-]+\) < at least 173 in iptables mode \(base-[\w-]+\)$/);
+  });
+  test('a comparison against IPVS rules read through the wrong backend (none of kube-proxy’s rules) is invalid', async () => {
+    const v = await verdictOf(out(), 'fewer-iptables-rules-than-iptables-mode', { tweak: onLast((f) => (f.iptablesSave = '# Warning: iptables-legacy tables present, use iptables-legacy-save to see them\n*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n')) });
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/^comparison invalid: myk8s-worker3 shows no IPVS-mode rule \(no nat rule matches KUBE-CLUSTER-IP/);
   });
   test('fails when the last node has as many rules as the baseline, naming both numbers', async () => {
     const extra = Array.from({ length: 144 }, (_, i) => `-A KUBE-SERVICES -s 10.99.${i}.0/24 -j RETURN`).join('\n');

@@ -137,3 +137,14 @@ test.describe('sysctl, arping, whoami', () => {
     expect(parseHostnames('Hostname: webpod1\nIP: 10.10.1.2\nHostname: webpod2\n')).toEqual(['webpod1', 'webpod2']);
   });
 });
+
+test.describe('iptables-save rules', () => {
+  test('a -g target, every --match-set, and -d only when not negated', () => {
+    const dump = parseIptablesSave('*nat\n:KUBE-X - [0:0]\n-A KUBE-SERVICES ! -d 10.0.0.1/32 -m set --match-set KUBE-LOOP-BACK dst,dst,src -m set --match-set KUBE-CLUSTER-IP dst,dst -g KUBE-X\n-A KUBE-X -d 10.200.1.1/32 -j RETURN\nCOMMIT\n');
+    expect(dump.rules[0]).toMatchObject({ chain: 'KUBE-SERVICES', target: 'KUBE-X', matchSets: ['KUBE-LOOP-BACK', 'KUBE-CLUSTER-IP'] });
+    expect(dump.rules[0]!.destination).toBeUndefined();
+    expect(dump.rules[1]!.destination).toBe('10.200.1.1/32');
+    expect([...dump.chains.get('nat')!]).toEqual(['KUBE-X', 'KUBE-SERVICES']);
+  });
+});
+
