@@ -32,8 +32,18 @@ export function balanceScript(p: Pick<BalanceProbe, 'clusterIP' | 'port' | 'requ
   return loop(`curl -s --max-time 3 -H 'Connection: close' ${url} || echo 'Hostname: ${NO_ANSWER}'`);
 }
 
+/** The balance probe's limit: each request may take its 3 s curl timeout. */
+export function balanceProbeTimeoutMs(requests: number): number {
+  return 30_000 + requests * 3_000;
+}
+
+/** A test that runs the probe also collects a snapshot: five more minutes for that. */
+export function balanceTestTimeoutMs(requests: number): number {
+  return balanceProbeTimeoutMs(requests) + 5 * 60_000;
+}
+
 export async function runBalanceProbe(client: Exec, p: BalanceProbe): Promise<TrafficJson> {
-  const out = await runOk(client, [p.client === 'bash-tcp' ? 'bash' : 'sh', '-c', balanceScript(p)], { timeoutMs: 30_000 + p.requests * 3_000 });
+  const out = await runOk(client, [p.client === 'bash-tcp' ? 'bash' : 'sh', '-c', balanceScript(p)], { timeoutMs: balanceProbeTimeoutMs(p.requests) });
   return {
     service: p.service,
     clusterIP: p.clusterIP,

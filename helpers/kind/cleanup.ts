@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { deleteCluster, deleteNamespace, kindClusters } from './lifecycle.js';
+import { deleteCluster, deleteClusterArgv, deleteNamespace, kindClusters } from './lifecycle.js';
 import { k8sClients } from './k8s.js';
 import { sweepRunContainers } from './mypc.js';
 import type { SuiteSettings } from './settings.js';
@@ -30,8 +30,8 @@ export async function cleanupRun(settings: SuiteSettings): Promise<CleanupReport
     const c = state[key];
     if (!c || !existing.includes(c.name)) continue;
     if (c.createdByThisRun && !settings.keepCluster) {
-      log(`kind delete cluster --name ${c.name}`);
-      await deleteCluster(c.name);
+      log(`kind ${deleteClusterArgv(c).join(' ')}`);
+      await deleteCluster(c);
       report.deleted.push(c.name);
     } else {
       await removeNamespace(c, state.namespace, log);

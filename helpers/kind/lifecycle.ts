@@ -83,8 +83,21 @@ async function writeFileSafe(path: string, text: string): Promise<void> {
   await writeFile(path, text, { mode: 0o600 });
 }
 
-export async function deleteCluster(name: string): Promise<void> {
-  await execa('kind', ['delete', 'cluster', '--name', name], { reject: false, timeout: 5 * 60_000 });
+/** `kind delete cluster` for a cluster of ours. --kubeconfig: without it kind edits $KUBECONFIG or ~/.kube/config. */
+export function deleteClusterArgv(c: Pick<ClusterState, 'name' | 'kubeconfig'>): string[] {
+  return ['delete', 'cluster', '--name', c.name, '--kubeconfig', c.kubeconfig];
+}
+
+export async function deleteCluster(c: Pick<ClusterState, 'name' | 'kubeconfig'>): Promise<void> {
+  await execa('kind', deleteClusterArgv(c), { reject: false, timeout: 5 * 60_000 });
+}
+
+/** The Docker network a kind node container is attached to (kind's default is `kind`; KIND_EXPERIMENTAL_DOCKER_NETWORK changes it). */
+export async function nodeDockerNetwork(node: string): Promise<string> {
+  const r = await execa('docker', ['inspect', '--format', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}\n{{end}}', node], { reject: false });
+  const network = String(r.stdout).split('\n').map((l) => l.trim()).find(Boolean);
+  if (r.exitCode !== 0 || !network) throw new PreflightError(`cannot read the Docker network of node container ${node}: ${String(r.stderr).trim() || 'no network'}`);
+  return network;
 }
 
 /** Loads a manifest file into objects placed in `namespace`, with seed node names mapped onto this cluster. */
@@ -145,6 +158,21 @@ export async function liveRealServers(node: string, protocol: string, clusterIP:
   const table = parseProcNetIpVs(await runOk(dockerExec(node), ['cat', '/proc/net/ip_vs']), `${node}:/proc/net/ip_vs`);
   const vs = table.find((v) => vsKey(v.protocol, v.address, v.port) === vsKey(protocol, clusterIP, port));
   return (vs?.realServers ?? []).filter((r) => r.weight > 0).map((r) => `${r.address}:${r.port}`).sort();
+}
+
+/**
+ * Polls every node together until `done` holds for each, within ONE deadline for all of them; returns the nodes
+ * that never got there (empty on success).
+ */
+export async function pollNodesTogether(nodes: string[], done: (node: string) => Promise<boolean>, deadlineMs: number, intervalMs = 500): Promise<string[]> {
+  const pending = new Set(nodes);
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const results = await Promise.all([...pending].map(async (n) => [n, await done(n).catch(() => false)] as const));
+    for (const [n, ok] of results) if (ok) pending.delete(n);
+    if (pending.size === 0 || Date.now() >= end) return [...pending];
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
 
 /** IPv4 addresses on a node's kube-ipvs0 (for the convergence check). */

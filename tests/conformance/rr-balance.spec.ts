@@ -1,10 +1,13 @@
 import { expect, test } from '../../fixtures/index.js';
 import { runOk } from '../../helpers/exec/exec.js';
 import { dockerExec } from '../../helpers/exec/process-exec.js';
+import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
 import { netPodBalanceProbe } from '../../helpers/kind/collect-live.js';
 import { barChart } from '../../helpers/report/svg.js';
 
 test('round-robin spreads new connections evenly', { tag: '@ipvs-rr-balanced' }, async ({ k8s, suite, settings, clientPod, snapshot }, testInfo) => {
+  // The probe's own budget (30 s + 3 s per request, see runBalanceProbe) plus collection: it grows with REQUESTS.
+  test.setTimeout(balanceTestTimeoutMs(settings.requests));
   const probe = await netPodBalanceProbe(k8s, suite.namespace, 'svc-clusterip', settings.requests);
   const clientNode = probe.clientNode;
   const snap = await snapshot.collect({ balance: { client: clientPod, probe } });

@@ -4,7 +4,8 @@ import { expect, test } from '@playwright/test';
 import type { V1EndpointSlice, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { dockerExec, kubectlExec } from '../../helpers/exec/process-exec.js';
 import { assembleClusterJson } from '../../helpers/kind/cluster-json.js';
-import { loadManifest } from '../../helpers/kind/lifecycle.js';
+import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
+import { deleteClusterArgv, loadManifest, pollNodesTogether } from '../../helpers/kind/lifecycle.js';
 import { configHash, decideCluster } from '../../helpers/kind/ownership.js';
 import { checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
 import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
@@ -91,4 +92,25 @@ test('manifests load into the run namespace with the run label, node names mappe
   expect(objs.map((o) => o.metadata?.name)).toEqual(['webpod1', 'webpod2', 'webpod3', 'svc-clusterip']);
   expect(objs.every((o) => o.metadata?.namespace === 'ns-1' && o.metadata.labels?.['ipvs-conformance/run'] === 'run-1')).toBe(true);
   expect((objs[1] as { spec?: { nodeName?: string } }).spec?.nodeName).toBe('lab-worker2');
+});
+
+test('kind delete is pinned to the private kubeconfig, so the user’s kubeconfig is never edited', () => {
+  expect(deleteClusterArgv({ name: 'myk8s', kubeconfig: '.kind/myk8s.kubeconfig' })).toEqual(['delete', 'cluster', '--name', 'myk8s', '--kubeconfig', '.kind/myk8s.kubeconfig']);
+});
+
+test('convergence: all nodes polled together within one deadline, the late ones named', async () => {
+  const seen: Record<string, number> = {};
+  const start = Date.now();
+  const late = await pollNodesTogether(['a', 'b', 'c'], async (n) => {
+    seen[n] = (seen[n] ?? 0) + 1;
+    return n !== 'c' && seen[n] >= 2;
+  }, 400, 50);
+  expect(late).toEqual(['c']);
+  expect(Date.now() - start, 'one deadline, not one per node').toBeLessThan(1_000);
+  expect(seen.c, 'the late node was polled throughout').toBeGreaterThan(3);
+});
+
+test('the balance test’s time limit follows REQUESTS', () => {
+  expect(balanceTestTimeoutMs(300)).toBe(30_000 + 300 * 3_000 + 5 * 60_000);
+  expect(balanceTestTimeoutMs(3000)).toBeGreaterThan(balanceTestTimeoutMs(300));
 });
