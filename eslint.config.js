@@ -18,5 +18,5 @@ export default defineConfig(
     files: ['tests/**/*.ts', 'fixtures/**/*.ts'],
     rules: { 'no-empty-pattern': 'off', '@typescript-eslint/require-await': 'off' },
   },
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: { process: 'readonly' } } },
 );
