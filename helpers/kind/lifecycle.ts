@@ -10,7 +10,7 @@ import { parseIpAddrJson } from '../parsers/ip-addr.js';
 import { parseProcNetIpVs, vsKey } from '../parsers/ipvs-table.js';
 import { k8sClients, type K8s } from './k8s.js';
 import { configHash, decideCluster, OWNER_CONFIGMAP, OWNER_NAMESPACE } from './ownership.js';
-import { PreflightError } from './preflight.js';
+import { checkHostPorts, PreflightError } from './preflight.js';
 import { RUN_LABEL, type ClusterState } from './state.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -27,6 +27,8 @@ export interface EnsureClusterInput {
   kindConfig: string;
   nodeImage: string;
   stateDir: string;
+  /** The previous run's state says it created this cluster and never cleaned it up (it was killed). */
+  adopt?: boolean;
   /** Called before `kind create` starts, so teardown knows to delete even a half-created cluster. */
   onCreating: (c: ClusterState) => Promise<void>;
   log: (line: string) => void;
@@ -45,16 +47,31 @@ export async function ensureCluster(i: EnsureClusterInput): Promise<{ state: Clu
     throw new PreflightError(decision.reason);
   }
   if (decision.action === 'reuse') {
-    i.log(`reusing kind cluster ${i.name} (ownership marker matches ${wantedHash})`);
+    // A cluster an interrupted earlier run created is adopted: this run deletes it at the end, as that run would have.
+    state.createdByThisRun = i.adopt === true;
+    i.log(`reusing kind cluster ${i.name} (ownership marker matches ${wantedHash})${i.adopt ? '; adopted from an interrupted run, so deleted at the end' : ''}`);
     return { state, reused: true };
   }
   state.createdByThisRun = true;
+  await checkHostPorts(config);
   await i.onCreating(state);
   i.log(`kind create cluster --name ${i.name} --image ${i.nodeImage} (a few minutes)`);
   // --kubeconfig keeps the user's own kubeconfig and current context untouched.
   await execa('kind', ['create', 'cluster', '--name', i.name, '--config', i.kindConfig, '--image', i.nodeImage, '--kubeconfig', state.kubeconfig, '--wait', '5m'], { timeout: 15 * 60_000 });
   await writeMarker(state, wantedHash);
   return { state, reused: false };
+}
+
+/** One line for a cluster kind lists whose API server does not answer; the suite never deletes it itself. */
+export function unreachableClusterLine(name: string, e: unknown): string {
+  const code = (e as { code?: string }).code ?? (e as Error).message?.split('\n')[0] ?? String(e);
+  return `kind cluster ${name} exists but its API server does not answer (${code}): its containers are stopped or it was half created; delete it with \`kind delete cluster --name ${name}\` and run again`;
+}
+
+/** Node container names of a kind cluster (`kind get nodes` reads Docker, never a kubeconfig). */
+export async function kindNodes(name: string): Promise<string[]> {
+  const r = await execa('kind', ['get', 'nodes', '--name', name], { reject: false });
+  return String(r.stdout).split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
 /** Reads our marker; a cluster whose kubeconfig we cannot even fetch is treated as not ours. */
@@ -67,7 +84,9 @@ async function readMarker(state: ClusterState): Promise<string | undefined> {
     return cm.data?.configHash;
   } catch (e) {
     if (e instanceof ApiException && e.code === 404) return undefined;
-    throw e;
+    if (e instanceof ApiException) throw e;
+    // Not an API answer at all: the containers are stopped or the cluster was half created.
+    throw new PreflightError(unreachableClusterLine(state.name, e));
   }
 }
 

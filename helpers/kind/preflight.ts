@@ -1,7 +1,10 @@
 // Preflight: each failure is ONE actionable line, thrown as a PreflightError whose stack is just that line,
 // so Playwright prints the line and no stack trace.
 import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import type { Exec } from '../exec/exec.js';
+import { containersHoldingPorts, hostPortsOf, inotifyWarning, NODE_IPVS_CHECK, noIpvsLine } from './diagnose.js';
 import { imageMinorVersion } from './settings.js';
 
 export class PreflightError extends Error {
@@ -46,12 +49,40 @@ export function checkNodeImage(image: string): { warning?: string } {
   return {};
 }
 
-/** After creation: the node's kernel must have IPVS, or kube-proxy cannot program anything. */
+/**
+ * Right after creation, before waiting on kube-proxy: the node's kernel must have IPVS (loaded, built in, or a
+ * module kube-proxy can load), or kube-proxy crash-loops and the wait would only time out.
+ */
 export async function checkNodeHasIpvs(node: string, exec: Exec): Promise<void> {
-  const r = await exec.run(['cat', '/proc/net/ip_vs']);
-  if (r.exitCode !== 0) {
-    throw new PreflightError(`node ${node} has no /proc/net/ip_vs: the host kernel lacks IPVS; load the modules on the Docker host with \`sudo modprobe -a ip_vs ip_vs_rr nf_conntrack\` and recreate the cluster`);
+  const r = await exec.run([...NODE_IPVS_CHECK]);
+  if (r.exitCode !== 0) throw new PreflightError(noIpvsLine(node));
+}
+
+/** A warning (not a failure) when the host's inotify limits are below what six kind nodes need. */
+export async function checkInotify(): Promise<string | undefined> {
+  const read = (f: string) => readFile(`/proc/sys/fs/inotify/${f}`, 'utf8').then((t) => Number(t.trim()), () => undefined);
+  return inotifyWarning(await read('max_user_instances'), await read('max_user_watches'));
+}
+
+/** Before `kind create`: every host port the config maps must be free; a container holding one is named. */
+export async function checkHostPorts(kindConfig: string): Promise<void> {
+  const ports = hostPortsOf(kindConfig);
+  if (ports.length === 0) return;
+  const ps = await execa('docker', ['ps', '--format', '{{.Names}}\t{{.Ports}}'], { reject: false });
+  const held = containersHoldingPorts(String(ps.stdout), ports);
+  for (const p of ports) if (!held.has(p) && !(await portFree(p))) held.set(p, 'a process on this host (not a container)');
+  if (held.size > 0) {
+    const list = [...held].map(([p, who]) => `${p} (held by ${who})`).join(', ');
+    throw new PreflightError(`host ports the kind config maps are taken: ${list}; delete the other cluster (\`kind delete cluster --name <name>\`) or stop what holds them`);
   }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
+  });
 }
 
 /** kube-proxy's metrics endpoint reports the mode it really runs in. */

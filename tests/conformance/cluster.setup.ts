@@ -1,14 +1,16 @@
 // Setup project: preflight, create or reuse the IPVS cluster and the iptables-mode baseline, deploy the seed's
 // workload into a per-run namespace, and wait until every node's IPVS table shows the three ready backends.
 import { expect, test as setup } from '@playwright/test';
-import { dockerExec } from '../../helpers/exec/process-exec.js';
-import { checkDocker, checkNodeHasIpvs, checkNodeImage, checkProxyMode, checkTool, PreflightError } from '../../helpers/kind/preflight.js';
+import { execa } from 'execa';
+import { dockerExec, kubectlBase } from '../../helpers/exec/process-exec.js';
+import { explainKubeProxyLog } from '../../helpers/kind/diagnose.js';
+import { checkDocker, checkInotify, checkNodeHasIpvs, checkNodeImage, checkProxyMode, checkTool, PreflightError } from '../../helpers/kind/preflight.js';
 import { k8sClients, type K8s } from '../../helpers/kind/k8s.js';
 import {
-  applyObjects, createNamespace, ensureCluster, KIND_CONFIGS, kubeProxyRolledOut, liveRealServers, loadManifest, nodesReady, podsReady,
+  applyObjects, createNamespace, ensureCluster, KIND_CONFIGS, kindNodes, kubeProxyRolledOut, liveRealServers, loadManifest, nodesReady, podsReady,
 } from '../../helpers/kind/lifecycle.js';
 import { readSettings, type SuiteSettings } from '../../helpers/kind/settings.js';
-import { newRunId, writeState, type SuiteState } from '../../helpers/kind/state.js';
+import { newRunId, readState, writeState, type ClusterState, type SuiteState } from '../../helpers/kind/state.js';
 import { InputError } from '../../helpers/snapshot/input-error.js';
 
 const log = (line: string) => console.log(`[setup] ${line}`);
@@ -18,17 +20,22 @@ setup('preflight, clusters and workload', async ({}, testInfo) => {
   const settings = await setup.step('preflight', async () => {
     const s = readSettingsOrExplain();
     const found = [await checkDocker(), `kind: ${await checkTool('kind')}`, `kubectl: ${await checkTool('kubectl')}`];
-    const { warning } = checkNodeImage(s.nodeImage);
-    if (warning) testInfo.annotations.push({ type: 'warning', description: warning });
-    await testInfo.attach('preflight.txt', { body: [...found, `node image: ${s.nodeImage}`, ...(warning ? [warning] : [])].join('\n') });
+    const warnings = [checkNodeImage(s.nodeImage).warning, await checkInotify()].filter((w): w is string => !!w);
+    for (const w of warnings) {
+      testInfo.annotations.push({ type: 'warning', description: w });
+      log(`WARNING: ${w}`);
+    }
+    await testInfo.attach('preflight.txt', { body: [...found, `node image: ${s.nodeImage}`, ...warnings].join('\n') });
     return s;
   });
+  // A run killed before its teardown left state behind: the clusters it created are adopted, never leaked.
+  const previous = await readState(settings.stateDir);
   const state: SuiteState = { runId: newRunId(), namespace: '' };
   state.namespace = `ipvs-conformance-${state.runId}`;
   await writeState(settings.stateDir, state);
 
-  const ipvs = await setup.step(`cluster ${settings.clusterName} (IPVS)`, () => ready(settings, state, 'ipvs'));
-  const base = await setup.step(`cluster ${settings.baselineClusterName} (iptables baseline)`, () => ready(settings, state, 'iptables'));
+  const ipvs = await setup.step(`cluster ${settings.clusterName} (IPVS)`, () => ready(settings, state, 'ipvs', previous));
+  const base = await setup.step(`cluster ${settings.baselineClusterName} (iptables baseline)`, () => ready(settings, state, 'iptables', previous));
 
   await setup.step(`workload in namespace ${state.namespace}`, async () => {
     await deployWorkload(ipvs, settings.clusterName, state, (n) => n.replace(/^myk8s-/, `${settings.clusterName}-`));
@@ -57,10 +64,11 @@ function readSettingsOrExplain(): SuiteSettings {
   }
 }
 
-async function ready(settings: SuiteSettings, state: SuiteState, mode: 'ipvs' | 'iptables'): Promise<K8s> {
+async function ready(settings: SuiteSettings, state: SuiteState, mode: 'ipvs' | 'iptables', previous?: SuiteState): Promise<K8s> {
   const name = mode === 'ipvs' ? settings.clusterName : settings.baselineClusterName;
   const { state: cluster } = await ensureCluster({
     name,
+    adopt: previous?.[mode]?.name === name && previous[mode].createdByThisRun,
     kindConfig: KIND_CONFIGS[mode],
     nodeImage: settings.nodeImage,
     stateDir: settings.stateDir,
@@ -73,13 +81,30 @@ async function ready(settings: SuiteSettings, state: SuiteState, mode: 'ipvs' | 
   state[mode] = cluster;
   await writeState(settings.stateDir, state);
   const k8s = k8sClients(cluster);
+  // Before any wait on kube-proxy: without IPVS it only crash-loops, and the wait would end in a bare timeout.
+  if (mode === 'ipvs') for (const node of await kindNodes(name)) await checkNodeHasIpvs(node, dockerExec(node));
   await expect.poll(async () => (await nodesReady(k8s)).length, { message: `${name}: nodes Ready`, timeout: 5 * 60_000 }).toBe(mode === 'ipvs' ? 4 : 2);
-  await expect.poll(() => kubeProxyRolledOut(k8s), { message: `${name}: kube-proxy rolled out`, timeout: 5 * 60_000 }).toBe(true);
-  for (const node of await nodesReady(k8s)) {
-    if (mode === 'ipvs') await checkNodeHasIpvs(node, dockerExec(node));
-    await checkProxyMode(node, dockerExec(node), mode);
-  }
+  await waitForKubeProxy(k8s, cluster, name);
+  for (const node of await nodesReady(k8s)) await checkProxyMode(node, dockerExec(node), mode);
   return k8s;
+}
+
+/** Waits for kube-proxy's rollout, reading its logs meanwhile: a known cause ends the wait with its one-line fix. */
+async function waitForKubeProxy(k8s: K8s, cluster: ClusterState, name: string): Promise<void> {
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline) {
+    if (await kubeProxyRolledOut(k8s).catch(() => false)) return;
+    const cause = explainKubeProxyLog(await kubeProxyLogs(cluster));
+    if (cause) throw new PreflightError(`${name}: ${cause}`);
+    await new Promise((r) => setTimeout(r, 5_000));
+  }
+  throw new PreflightError(`${name}: kube-proxy did not roll out within 5 minutes and its log names no known cause; see \`kubectl --kubeconfig ${cluster.kubeconfig} -n kube-system logs ds/kube-proxy\``);
+}
+
+async function kubeProxyLogs(cluster: ClusterState): Promise<string> {
+  const [file, ...pinned] = kubectlBase(cluster) as [string, ...string[]];
+  const r = await execa(file, [...pinned, 'logs', '-n', 'kube-system', '-l', 'k8s-app=kube-proxy', '--tail=200', '--prefix'], { reject: false, timeout: 30_000 });
+  return `${String(r.stdout)}\n${String(r.stderr)}`;
 }
 
 async function deployWorkload(k8s: K8s, cluster: string, state: SuiteState, nodeName: (seed: string) => string | undefined): Promise<void> {

@@ -6,7 +6,9 @@ import { dockerExec } from '../../helpers/exec/process-exec.js';
 import { runArpProbe } from '../../helpers/collectors/probes.js';
 import { PART_OF, PART_OF_LABEL, startMypc, sweepRunContainers } from '../../helpers/kind/mypc.js';
 import { RUN_LABEL } from '../../helpers/kind/state.js';
-import { checkNodeHasIpvs, PreflightError } from '../../helpers/kind/preflight.js';
+import { checkHostPorts, checkNodeHasIpvs, PreflightError } from '../../helpers/kind/preflight.js';
+import { KIND_CONFIGS, nodeDockerNetwork } from '../../helpers/kind/lifecycle.js';
+import { readFile } from 'node:fs/promises';
 import { parseSysctl } from '../../helpers/parsers/sysctl.js';
 import { expect, test } from './docker-fixture.js';
 import { STANDIN_IMAGE } from './standin.js';
@@ -15,8 +17,9 @@ const suffix = () => Math.random().toString(36).slice(2, 8);
 /** This file's own run label: its sweep must not remove containers of any other run. */
 const RUN = `docker-test-${suffix()}`;
 
-async function runNode(name: string, network?: string): Promise<void> {
-  await execa('docker', ['run', '-d', '--name', name, '--label', `${PART_OF_LABEL}=${PART_OF}`, '--label', `${RUN_LABEL}=${RUN}`, ...(network ? ['--network', network] : []), STANDIN_IMAGE, 'sleep', '600']);
+async function runNode(name: string, network?: string, publish: string[] = []): Promise<void> {
+  const ports = publish.flatMap((p) => ['-p', p]);
+  await execa('docker', ['run', '-d', '--name', name, '--label', `${PART_OF_LABEL}=${PART_OF}`, '--label', `${RUN_LABEL}=${RUN}`, ...(network ? ['--network', network] : []), ...ports, STANDIN_IMAGE, 'sleep', '600']);
 }
 
 test.afterAll(async () => {
@@ -43,7 +46,7 @@ test('post-creation preflight names the IPVS modules when a node has no /proc/ne
   test.skip(hasIpvs, 'this Docker host has IPVS loaded, so the negative case cannot be shown here');
   const err = await checkNodeHasIpvs(name, dockerExec(name)).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(PreflightError);
-  expect((err as Error).message).toMatch(/ip_vs ip_vs_rr nf_conntrack/);
+  expect((err as Error).message).toMatch(/no IPVS .*sudo modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh nf_conntrack/);
   expect((err as Error).stack).toBe(`PreflightError: ${(err as Error).message}`);
 });
 
@@ -71,5 +74,32 @@ test('mypc (testcontainers) on a Docker network named kind gets ARP replies from
     await sweepRunContainers(RUN);
     // Remove the network only if this test made it: a user's real kind network is never touched.
     if (created) await execa('docker', ['network', 'rm', 'kind'], { reject: false });
+  }
+});
+
+test('mypc’s network is read from a node container, whatever KIND_EXPERIMENTAL_DOCKER_NETWORK named it', async () => {
+  const network = `ipvs-conformance-test-${suffix()}`;
+  await execa('docker', ['network', 'create', '--label', `${PART_OF_LABEL}=${PART_OF}`, network]);
+  try {
+    const node = `standin-node-${suffix()}`;
+    await runNode(node, network);
+    expect(await nodeDockerNetwork(node)).toBe(network);
+  } finally {
+    await sweepRunContainers(RUN);
+    await execa('docker', ['network', 'rm', network], { reject: false });
+  }
+});
+
+test('a host port the kind config maps is reported with the container that holds it, before kind create', async () => {
+  const holder = `standin-other-cluster-${suffix()}`;
+  await runNode(holder, undefined, ['127.0.0.1:30003:80']);
+  try {
+    const config = await readFile(KIND_CONFIGS.ipvs, 'utf8');
+    const err = await checkHostPorts(config).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreflightError);
+    expect((err as Error).message).toContain(`30003 (held by ${holder})`);
+    expect((err as Error).message).not.toContain('30002');
+  } finally {
+    await sweepRunContainers(RUN);
   }
 });

@@ -4,8 +4,9 @@ import { expect, test } from '@playwright/test';
 import type { V1EndpointSlice, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { dockerExec, kubectlExec } from '../../helpers/exec/process-exec.js';
 import { assembleClusterJson } from '../../helpers/kind/cluster-json.js';
+import { containersHoldingPorts, explainKubeProxyLog, hostPortsOf, inotifyWarning } from '../../helpers/kind/diagnose.js';
 import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
-import { deleteClusterArgv, loadManifest, pollNodesTogether } from '../../helpers/kind/lifecycle.js';
+import { deleteClusterArgv, loadManifest, pollNodesTogether, unreachableClusterLine } from '../../helpers/kind/lifecycle.js';
 import { configHash, decideCluster } from '../../helpers/kind/ownership.js';
 import { checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
 import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
@@ -113,4 +114,30 @@ test('convergence: all nodes polled together within one deadline, the late ones 
 test('the balance test’s time limit follows REQUESTS', () => {
   expect(balanceTestTimeoutMs(300)).toBe(30_000 + 300 * 3_000 + 5 * 60_000);
   expect(balanceTestTimeoutMs(3000)).toBeGreaterThan(balanceTestTimeoutMs(300));
+});
+
+test('kube-proxy log causes map to one actionable line each', () => {
+  expect(explainKubeProxyLog('E1126 server.go:556] "Error running ProxyServer" err="can\'t use the IPVS proxier: error getting ipset version"')).toMatch(/sudo modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh nf_conntrack/);
+  expect(explainKubeProxyLog('failed to create fsnotify watcher: too many open files')).toMatch(/fs\.inotify\.max_user_instances=512/);
+  expect(explainKubeProxyLog('I1126 "Using ipvs Proxier"')).toBeUndefined();
+});
+
+test('inotify: a warning below kind’s recommended limits, silence at or above them', () => {
+  expect(inotifyWarning(128, 524288)).toMatch(/max_user_instances=128.*sysctl -w fs\.inotify\.max_user_instances=512/);
+  expect(inotifyWarning(512, 8192)).toMatch(/max_user_watches=8192/);
+  expect(inotifyWarning(512, 524288)).toBeUndefined();
+  expect(inotifyWarning(undefined, undefined)).toBeUndefined();
+});
+
+test('host ports: read from the kind config; a container publishing one (or a range) is named', () => {
+  expect(hostPortsOf('nodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: 30000\n    hostPort: 30000\n  - containerPort: 30001\n    hostPort: 30001\n- role: worker\n')).toEqual([30000, 30001]);
+  const ps = 'other-control-plane\t0.0.0.0:30000-30002->30000-30002/tcp, 127.0.0.1:41234->6443/tcp\nweb\t0.0.0.0:8080->80/tcp\nidle\t';
+  expect([...containersHoldingPorts(ps, [30000, 30001, 30003, 8080])]).toEqual([[30000, 'other-control-plane'], [30001, 'other-control-plane'], [8080, 'web']]);
+});
+
+test('a cluster whose API server does not answer is one line naming it and the delete command, no raw ECONNREFUSED stack', () => {
+  const e = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:41234\n    at TCPConnectWrap'), { code: 'ECONNREFUSED' });
+  const line = unreachableClusterLine('myk8s', e);
+  expect(line).toBe('kind cluster myk8s exists but its API server does not answer (ECONNREFUSED): its containers are stopped or it was half created; delete it with `kind delete cluster --name myk8s` and run again');
+  expect(line).not.toContain('\n');
 });
