@@ -9,6 +9,7 @@ import { dockerExec } from '../exec/process-exec.js';
 import { parseIpAddrJson } from '../parsers/ip-addr.js';
 import { parseProcNetIpVs, vsKey } from '../parsers/ipvs-table.js';
 import { k8sClients, type K8s } from './k8s.js';
+import { kindConfigForImage } from './kind-config.js';
 import { configHash, decideCluster, OWNER_CONFIGMAP, OWNER_NAMESPACE } from './ownership.js';
 import { checkHostPorts, PreflightError } from './preflight.js';
 import { RUN_LABEL, type ClusterState } from './state.js';
@@ -36,7 +37,10 @@ export interface EnsureClusterInput {
 
 /** Creates the cluster, or reuses it when our marker matches; refuses a cluster that is not ours. */
 export async function ensureCluster(i: EnsureClusterInput): Promise<{ state: ClusterState; reused: boolean }> {
-  const config = await readFile(i.kindConfig, 'utf8');
+  // The seed's config, minus the feature gates this node image's Kubernetes no longer takes.
+  const config = kindConfigForImage(await readFile(i.kindConfig, 'utf8'), i.nodeImage);
+  const configFile = resolve(i.stateDir, `${i.name}.kind.yaml`);
+  await writeFileSafe(configFile, config);
   const wantedHash = configHash(config, i.nodeImage);
   const state: ClusterState = { name: i.name, kubeconfig: resolve(i.stateDir, `${i.name}.kubeconfig`), context: `kind-${i.name}`, createdByThisRun: false };
   const exists = (await kindClusters()).includes(i.name);
@@ -57,7 +61,7 @@ export async function ensureCluster(i: EnsureClusterInput): Promise<{ state: Clu
   await i.onCreating(state);
   i.log(`kind create cluster --name ${i.name} --image ${i.nodeImage} (a few minutes)`);
   // --kubeconfig keeps the user's own kubeconfig and current context untouched.
-  await execa('kind', ['create', 'cluster', '--name', i.name, '--config', i.kindConfig, '--image', i.nodeImage, '--kubeconfig', state.kubeconfig, '--wait', '5m'], { timeout: 15 * 60_000 });
+  await execa('kind', ['create', 'cluster', '--name', i.name, '--config', configFile, '--image', i.nodeImage, '--kubeconfig', state.kubeconfig, '--wait', '5m'], { timeout: 15 * 60_000 });
   await writeMarker(state, wantedHash);
   return { state, reused: false };
 }

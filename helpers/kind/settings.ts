@@ -16,7 +16,8 @@ export interface SuiteSettings {
   stateDir: string;
 }
 
-export const DEFAULT_NODE_IMAGE = 'kindest/node:v1.31.0';
+/** Pinned by digest: a tag can be re-pushed, a digest cannot (the image kind v0.24.0 was released with). */
+export const DEFAULT_NODE_IMAGE = 'kindest/node:v1.31.0@sha256:53df588e04085fd41ae12de0c3fe4c72f7013bba32a20e7325357a1ac94ba865';
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): SuiteSettings {
   const clusterName = name(env, 'KIND_CLUSTER_NAME', 'myk8s');

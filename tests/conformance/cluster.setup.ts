@@ -4,6 +4,7 @@ import { expect, test as setup } from '@playwright/test';
 import { execa } from 'execa';
 import { dockerExec, kubectlBase } from '../../helpers/exec/process-exec.js';
 import { explainKubeProxyLog } from '../../helpers/kind/diagnose.js';
+import { kindVersionWarning } from '../../helpers/kind/kind-config.js';
 import { checkDocker, checkInotify, checkNodeHasIpvs, checkNodeImage, checkProxyMode, checkTool, PreflightError } from '../../helpers/kind/preflight.js';
 import { k8sClients, type K8s } from '../../helpers/kind/k8s.js';
 import {
@@ -19,8 +20,9 @@ setup('preflight, clusters and workload', async ({}, testInfo) => {
   setup.setTimeout(30 * 60_000);
   const settings = await setup.step('preflight', async () => {
     const s = readSettingsOrExplain();
-    const found = [await checkDocker(), `kind: ${await checkTool('kind')}`, `kubectl: ${await checkTool('kubectl')}`];
-    const warnings = [checkNodeImage(s.nodeImage).warning, await checkInotify()].filter((w): w is string => !!w);
+    const kind = await checkTool('kind');
+    const found = [await checkDocker(), `kind: ${kind}`, `kubectl: ${await checkTool('kubectl')}`];
+    const warnings = [checkNodeImage(s.nodeImage).warning, kindVersionWarning(kind, s.nodeImage), await checkInotify()].filter((w): w is string => !!w);
     for (const w of warnings) {
       testInfo.annotations.push({ type: 'warning', description: w });
       log(`WARNING: ${w}`);

@@ -3,10 +3,13 @@
 import { expect, test } from '@playwright/test';
 import type { V1EndpointSlice, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { dockerExec, kubectlExec } from '../../helpers/exec/process-exec.js';
+import { loadYaml } from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
 import { assembleClusterJson } from '../../helpers/kind/cluster-json.js';
+import { kindConfigForImage, kindVersionWarning } from '../../helpers/kind/kind-config.js';
 import { containersHoldingPorts, explainKubeProxyLog, hostPortsOf, inotifyWarning } from '../../helpers/kind/diagnose.js';
 import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
-import { deleteClusterArgv, loadManifest, pollNodesTogether, unreachableClusterLine } from '../../helpers/kind/lifecycle.js';
+import { deleteClusterArgv, KIND_CONFIGS, loadManifest, pollNodesTogether, unreachableClusterLine } from '../../helpers/kind/lifecycle.js';
 import { configHash, decideCluster } from '../../helpers/kind/ownership.js';
 import { checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
 import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
@@ -32,7 +35,7 @@ test('ownership: create when absent, reuse only with our matching marker, refuse
 });
 
 test('settings: defaults, overrides and one-line errors naming the variable', () => {
-  expect(readSettings({})).toMatchObject({ clusterName: 'myk8s', baselineClusterName: 'myk8s-iptables', nodeImage: 'kindest/node:v1.31.0', keepCluster: false, requests: 300 });
+  expect(readSettings({})).toMatchObject({ clusterName: 'myk8s', baselineClusterName: 'myk8s-iptables', nodeImage: 'kindest/node:v1.31.0@sha256:53df588e04085fd41ae12de0c3fe4c72f7013bba32a20e7325357a1ac94ba865', keepCluster: false, requests: 300 });
   expect(readSettings({ KIND_CLUSTER_NAME: 'lab', KEEP_CLUSTER: '1', REQUESTS: '90' })).toMatchObject({ clusterName: 'lab', baselineClusterName: 'lab-iptables', keepCluster: true, requests: 90 });
   expect(() => readSettings({ REQUESTS: 'many' })).toThrow(new InputError('REQUESTS="many" must be a whole number from 3 to 100000'));
   expect(() => readSettings({ KIND_CLUSTER_NAME: 'My_Cluster' })).toThrow(/KIND_CLUSTER_NAME="My_Cluster" is not a valid kind cluster name/);
@@ -140,4 +143,24 @@ test('a cluster whose API server does not answer is one line naming it and the d
   const line = unreachableClusterLine('myk8s', e);
   expect(line).toBe('kind cluster myk8s exists but its API server does not answer (ECONNREFUSED): its containers are stopped or it was half created; delete it with `kind delete cluster --name myk8s` and run again');
   expect(line).not.toContain('\n');
+});
+
+test('kind config per image: gates dropped from the version where they lock, kept before; the rest untouched', async () => {
+  const template = await readFile(KIND_CONFIGS.ipvs, 'utf8');
+  const gates = (image: string) => Object.keys(loadYaml<{ featureGates?: object }>(kindConfigForImage(template, image)).featureGates ?? {});
+  expect(gates('kindest/node:v1.31.0@sha256:53df')).toEqual(['InPlacePodVerticalScaling', 'MultiCIDRServiceAllocator']);
+  expect(gates('kindest/node:v1.34.0')).toEqual(['InPlacePodVerticalScaling']);
+  expect(gates('kindest/node:v1.35.0')).toEqual([]);
+  expect(gates('kindest/node:v1.26.0')).toEqual([]);
+  const generated = loadYaml<{ networking: object; nodes: unknown[] }>(kindConfigForImage(template, 'kindest/node:v1.37.2'));
+  expect(generated.networking).toEqual({ podSubnet: '10.10.0.0/16', serviceSubnet: '10.200.1.0/24', kubeProxyMode: 'ipvs' });
+  expect(generated.nodes).toHaveLength(4);
+  expect(kindConfigForImage(template, 'my-registry/node:custom')).toBe(template);
+});
+
+test('kind version: a warning unless kind matches the release the node image was built for', () => {
+  const pinned = 'kindest/node:v1.31.0@sha256:53df588e04085fd41ae12de0c3fe4c72f7013bba32a20e7325357a1ac94ba865';
+  expect(kindVersionWarning('kind v0.24.0 go1.22.6 linux/amd64', pinned)).toBeUndefined();
+  expect(kindVersionWarning('kind v0.29.0 go1.24.2 linux/amd64', pinned)).toMatch(/tested with kind v0\.24\.0/);
+  expect(kindVersionWarning('kind v0.24.0 go1.22.6 linux/amd64', 'kindest/node:v1.33.1')).toMatch(/not in the suite's table/);
 });
