@@ -18,6 +18,8 @@ export interface SuiteState {
   namespace: string;
   ipvs?: ClusterState;
   iptables?: ClusterState;
+  /** What an earlier run's state file said, read before this run overwrote it (for adopting its clusters). */
+  previous?: { ipvs?: ClusterState; iptables?: ClusterState };
 }
 
 export function statePath(stateDir: string): string {

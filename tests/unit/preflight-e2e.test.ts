@@ -15,10 +15,10 @@ interface Suite {
   specs?: { tests: { projectName: string; results: { status: string }[] }[] }[];
 }
 
-/** Every result status of the conformance project's tests; a test that did not run has none. */
+/** Every result status of the claim specs (projects conformance and rule-count); a test that did not run has none. */
 function conformanceResults(report: Report): string[] {
   const walk = (s: Suite): { projectName: string; results: { status: string }[] }[] => [...(s.specs ?? []).flatMap((sp) => sp.tests), ...(s.suites ?? []).flatMap(walk)];
-  const tests = report.suites.flatMap(walk).filter((t) => t.projectName === 'conformance');
+  const tests = report.suites.flatMap(walk).filter((t) => ['conformance', 'rule-count'].includes(t.projectName));
   return tests.flatMap((t) => (t.results.length === 0 ? ['did not run'] : t.results.map((x) => x.status)));
 }
 

@@ -1,0 +1,19 @@
+// The conformance suite's project graph: the iptables-mode baseline cluster (minutes to build) is set up only
+// when the rule-count claim is selected. Checked with Playwright's own --list, so its dependency rules decide.
+import { expect, test } from '@playwright/test';
+import { execa } from 'execa';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const projectsFor = async (...args: string[]) => {
+  const r = await execa('npx', ['playwright', 'test', '--list', ...args], { cwd: ROOT });
+  return [...new Set([...String(r.stdout).matchAll(/^\s+\[([\w-]+)\]/gm)].map((m) => m[1]))];
+};
+
+test('--grep @strict-arp runs setup, the claim and teardown, but never the baseline cluster', async () => {
+  expect(await projectsFor('--grep', '@strict-arp')).toEqual(['setup', 'teardown', 'conformance']);
+});
+
+test('--grep @fewer-iptables-rules-than-iptables-mode adds the baseline setup', async () => {
+  expect(await projectsFor('--grep', '@fewer-iptables-rules-than-iptables-mode')).toEqual(['setup', 'teardown', 'baseline-setup', 'rule-count']);
+});
