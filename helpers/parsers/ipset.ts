@@ -30,11 +30,11 @@ export function parseIpsetList(text: string, source = 'ipset list'): Map<string,
       return;
     }
     if (!current) throw new ParseError(source, `line ${i + 1}: expected "Name: <set>", got ${JSON.stringify(line.slice(0, 60))}`);
-    if (inMembers) current.members.add(line.trim().split(/\s+/)[0]!);
+    if (inMembers) current.members.add(/^\S+/.exec(line.trim())![0]);
     else if (line.startsWith('Type: ')) current.type = line.slice(6).trim();
     else if (line.startsWith('Header: ')) current.header = line.slice(8).trim();
     else if (line.startsWith('Number of entries: ')) counts.set(current.name, Number(line.slice(19).trim()));
-    else if (line.startsWith('Members:')) inMembers = true;
+    else if (line.trim() === 'Members:') inMembers = true;
   });
   if (sets.size === 0) throw new ParseError(source, 'holds no "Name:" line; not ipset list output');
   for (const s of sets.values()) {

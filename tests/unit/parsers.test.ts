@@ -148,3 +148,73 @@ test.describe('iptables-save rules', () => {
   });
 });
 
+
+test.describe('parser edge cases the mutation score asked for', () => {
+  const IPVS_HEAD = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
+  test('IPv6 and firewall-mark services read the same from /proc/net/ip_vs (expanded, hex) and ipvsadm (compressed, decimal)', () => {
+    const proc = `${IPVS_HEAD}TCP  [fd00:0000:0000:0000:0000:0000:0000:0001]:01BB rr persistent 10800\n  -> [fd00:0000:0000:0000:0000:0000:0000:0a02]:0050      Masq    12     3          14\nFWM  0000000A rr\n  -> AC120003:0000      Route   1      0          0\n`;
+    const adm = `${IPVS_HEAD}TCP  [fd00::1]:443 rr persistent 10800\n  -> [fd00::a02]:80                Masq    12     3          14\nFWM  10 rr\n  -> 172.18.0.3:0                  Route   1      0          0\n`;
+    const [v6, fwm] = parseProcNetIpVs(proc);
+    expect(v6).toMatchObject({ protocol: 'TCP', address: 'fd00::1', port: 443, persistent: 10800 });
+    expect(v6!.realServers[0]).toEqual({ address: 'fd00::a02', port: 80, forward: 'Masq', weight: 12, activeConn: 3, inactConn: 14 });
+    expect(fwm).toMatchObject({ protocol: 'FWM', address: '10', port: 0 });
+    expect(ipvsConfigLines(parseIpvsadm(adm))).toEqual(ipvsConfigLines(parseProcNetIpVs(proc)));
+    expect(ipvsConfigLines(parseIpvsadm(adm))).toContain('TCP/fd00::1:443 rr persistent 10800 -> fd00::a02:80 Masq 12');
+  });
+  test('addresses must be whole: no trailing text, no malformed IPv6, ports in range', () => {
+    for (const bad of ['TCP  [fd00::zz]:443 rr', 'TCP  [fd00::1]:443x rr', 'TCP  10.0.0.1:80x rr', 'TCP  x10.0.0.1:80 rr', 'TCP  10.0.0.1:99999 rr']) {
+      expect(() => parseIpvsadm(`${IPVS_HEAD}${bad}\n`, 'ipvsadm.txt'), bad).toThrow(/ipvsadm\.txt: line 4: cannot read address/);
+    }
+    for (const bad of ['TCP  [fd00::1]:01BBX rr', 'TCP  [fd00::1]:1BB rr', 'TCP  []:01BB rr', 'TCP  [fd00::1]:GGGG rr']) {
+      expect(() => parseProcNetIpVs(`${IPVS_HEAD}${bad}\n`, 'p.txt'), bad).toThrow(/p\.txt: line 4: cannot read address/);
+    }
+  });
+  test('each header line is checked, and --rate output is named as such', () => {
+    const variants = [
+      'IP Virtual Server version 1.2.1 (size=4096)\nProto LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n',
+      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Sched Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n',
+      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  => RemoteAddress:Port Forward Weight ActiveConn InActConn\n',
+      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Fwd Weight ActiveConn InActConn\n',
+      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward W ActiveConn InActConn\n',
+    ];
+    for (const v of variants) expect(() => parseIpvsadm(v), v).toThrow(/lacks the header lines/);
+    expect(() => parseIpvsadm('IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n  -> RemoteAddress:Port\n')).toThrow('ipvsadm -Ln: is ipvsadm --stats or --rate output; expected ipvsadm -Ln');
+  });
+  test('a virtual server line needs protocol, address and scheduler; counters are whole numbers of any size', () => {
+    expect(() => parseIpvsadm(`${IPVS_HEAD}TCP  10.0.0.1:80\n`, 'a.txt')).toThrow('a.txt: line 4: not a virtual server line: TCP 10.0.0.1:80');
+    expect(() => parseIpvsadm(`${IPVS_HEAD}ICMP  10.0.0.1:80 rr\n`, 'a.txt')).toThrow(/not a virtual server line/);
+    const [vs] = parseIpvsadm(`${IPVS_HEAD}UDP  10.0.0.1:53 wrr\n  -> 10.10.0.2:53 Masq 100 25 1234\n`);
+    expect(vs!.realServers[0]).toMatchObject({ weight: 100, activeConn: 25, inactConn: 1234 });
+  });
+  test('iptables-save: a stray COMMIT, a rule after COMMIT and foreign lines are errors with their line number', () => {
+    expect(() => parseIptablesSave('*nat\nCOMMIT\nCOMMIT\n', 'x.txt')).toThrow('x.txt: line 3: COMMIT outside a table');
+    expect(() => parseIptablesSave('*nat\nCOMMIT\n-A KUBE-X -j RETURN\n', 'x.txt')).toThrow(/x\.txt: line 3: rule or chain outside/);
+    const long = `Chain INPUT (policy ACCEPT) ${'x'.repeat(100)}`;
+    const err = (() => { try { parseIptablesSave(`*nat\n${long}\nCOMMIT\n`, 'x.txt'); } catch (e) { return (e as Error).message; } return ''; })();
+    expect(err).toMatch(/^x\.txt: line 2: not iptables-save syntax: "Chain INPUT/);
+    expect(err.length, 'the quoted line is cut short').toBeLessThan(120);
+  });
+  test('ip -j addr: a non-array is named; addr_info that is not a list means no addresses', () => {
+    expect(() => parseIpAddrJson('{}', 'ip.json')).toThrow('ip.json: expected a JSON array of interfaces');
+    expect(parseIpAddrJson('[{"ifname":"lo","addr_info":"none"}]').get('lo')!.ipv4).toEqual([]);
+  });
+  test('ipset members: the element only, whatever whitespace and options follow', () => {
+    const sets = parseIpsetList('Name: S\nType: hash:ip,port\nHeader: family inet\nMembers:\n10.0.0.1,tcp:80\ttimeout 30\n  10.0.0.2,udp:53   packets 5\n');
+    expect([...sets.get('S')!.members]).toEqual(['10.0.0.1,tcp:80', '10.0.0.2,udp:53']);
+    expect(parseIpsetList('Name: T\nType: hash:ip\nHeader: x\nNot Members:\n10.0.0.1\n').get('T')!.members.size, 'only a "Members:" line starts the list').toBe(0);
+  });
+  test('sysctl without spaces around "=", and parse errors name themselves', () => {
+    expect(parseSysctl('net.ipv4.ip_forward=1\n').get('net.ipv4.ip_forward')).toBe('1');
+    const e = (() => { try { parseSysctl('junk\n', 's.txt'); } catch (x) { return x as Error; } return undefined; })();
+    expect(e).toBeInstanceOf(ParseError);
+    expect(e!.name).toBe('ParseError');
+  });
+  test('arping: a long unreadable output is quoted short', () => {
+    const e = (() => { try { parseArpingReplies('x'.repeat(500), 'arp'); } catch (x) { return (x as Error).message; } return ''; })();
+    expect(e).toMatch(/^arp: has no "Received N response\(s\)" line: "x+"$/);
+    expect(e.length).toBeLessThan(200);
+  });
+  test('whoami: only whole "Hostname: <name>" lines count', () => {
+    expect(parseHostnames('Hostname: a\nxHostname: b\nHostname: c d\nHostname:e\nHostname:   f   \nIP: 1\n')).toEqual(['a', 'e', 'f']);
+  });
+});
