@@ -19,7 +19,8 @@ export const ipvsRrBalanced: Claim = {
     const port = svc?.ports.find((p) => p.port === t.port && p.protocol === t.protocol);
     if (!port) return judge(this.id, [`traffic.json names ${t.service} ${t.protocol}/${t.port}, which cluster.json lacks`], '', {});
     // Sorted, so the tally reads the same whatever order the API listed the endpoints in.
-    const expected = [...new Set(usableEndpoints(port.endpoints).map((e) => e.pod ?? e.ip))].sort();
+    const client = snapshot.cluster.nodes.find((n) => n.name === t.clientNode);
+    const expected = [...new Set(usableEndpoints(port.endpoints, svc, client).map((e) => e.pod ?? e.ip))].sort();
     const counts = new Map<string, number>(expected.map((name) => [name, 0]));
     for (const r of t.responses) counts.set(r, (counts.get(r) ?? 0) + 1);
     const where = `${t.clientPod} on ${t.clientNode} → ${t.clusterIP}:${t.port}`;

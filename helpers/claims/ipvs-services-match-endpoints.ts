@@ -15,12 +15,14 @@ export const ipvsServicesMatchEndpoints: Claim = {
     // kube-proxy uses rr when the scheduler is left empty.
     const scheduler = snapshot.cluster.kubeProxyConfig.ipvs?.scheduler || 'rr';
     const ports = expectedServicePorts(snapshot.cluster);
+    // Which endpoints a node uses depends on the node (internalTrafficPolicy Local, topology hints).
+    const portsOn = (node: string) => expectedServicePorts(snapshot.cluster, node);
     const failures: string[] = [];
     const perNode: Record<string, unknown> = {};
     const nodeIPs = new Set(snapshot.cluster.nodes.map((n) => n.internalIP).filter((ip): ip is string => !!ip));
     for (const node of snapshot.nodes) {
       const before = failures.length;
-      checkNode(node, ports, scheduler, nodeIPs, failures);
+      checkNode(node, portsOn(node.name), scheduler, nodeIPs, failures);
       perNode[node.name] = { virtualServers: node.ipvs.length, source: node.ipvsFile, violations: failures.length - before };
     }
     return judge(

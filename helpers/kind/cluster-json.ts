@@ -16,11 +16,11 @@ export function assembleClusterJson(api: ApiObjects): ClusterJson {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     proxyMode: proxyModeOf(kubeProxyConfig),
     kubeProxyConfig,
-    nodes: api.nodes.map((n) => ({
-      name: n.metadata?.name ?? '',
-      internalIP: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '',
-    })),
-    services: api.services.filter((s) => s.spec?.type !== 'ExternalName').map((s) => toService(s, api.endpointSlices)),
+    nodes: api.nodes.map((n) => {
+      const zone = n.metadata?.labels?.['topology.kubernetes.io/zone'];
+      return { name: n.metadata?.name ?? '', internalIP: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '', ...(zone && { zone }) };
+    }),
+    services: api.services.filter(isProxiedByKubeProxy).map((s) => toService(s, api.endpointSlices)),
   };
 }
 
@@ -30,6 +30,14 @@ export function parseKubeProxyConfig(cm: V1ConfigMap): KubeProxyConfig {
   const parsed = loadYaml<KubeProxyConfig>(text);
   if (typeof parsed !== 'object' || parsed === null) throw new InputError('ConfigMap kube-system/kube-proxy: config.conf is not a YAML mapping');
   return parsed;
+}
+
+/**
+ * kube-proxy ignores ExternalName services, and services another proxy claims with the
+ * service.kubernetes.io/service-proxy-name label (cmd/kube-proxy/app/server.go), so they are no part of its model.
+ */
+export function isProxiedByKubeProxy(s: V1Service): boolean {
+  return s.spec?.type !== 'ExternalName' && s.metadata?.labels?.['service.kubernetes.io/service-proxy-name'] === undefined;
 }
 
 /** kube-proxy's default mode on Linux is iptables when `mode` is empty. */
@@ -46,10 +54,12 @@ function toService(svc: V1Service, slices: V1EndpointSlice[]): Service {
     (s) => s.metadata?.namespace === namespace && s.metadata?.labels?.['kubernetes.io/service-name'] === name && s.addressType === 'IPv4',
   );
   const clusterIPs = svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : ['None']);
+  const policy = svc.spec?.internalTrafficPolicy;
   return {
     namespace,
     name,
     clusterIPs,
+    ...((policy === 'Local' || policy === 'Cluster') && { internalTrafficPolicy: policy }),
     ports: (svc.spec?.ports ?? []).map((p) => {
       const protocol = (p.protocol ?? 'TCP') as Protocol;
       return { name: p.name ?? '', protocol, port: p.port, endpoints: endpointsFor(own, p.name ?? '', protocol) };
@@ -71,6 +81,8 @@ function endpointsFor(slices: V1EndpointSlice[], portName: string, protocol: Pro
         serving: e.conditions?.serving ?? e.conditions?.ready !== false,
         terminating: e.conditions?.terminating === true,
         ...(e.nodeName && { nodeName: e.nodeName }),
+        ...(e.hints?.forZones?.length && { zoneHints: e.hints.forZones.map((z) => z.name) }),
+        ...(e.hints?.forNodes?.length && { nodeHints: e.hints.forNodes.map((n) => n.name) }),
         ...(e.targetRef?.kind === 'Pod' && e.targetRef.name && { pod: e.targetRef.name }),
       })),
     );

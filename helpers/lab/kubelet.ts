@@ -12,7 +12,7 @@ const WAIT_MS = 30_000;
 
 export async function registerNodes(core: CoreV1Api, t: LabTopology): Promise<void> {
   for (const n of t.nodes) {
-    await core.createNode({ body: { metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name } } } });
+    await core.createNode({ body: { metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'topology.kubernetes.io/zone': n.zone } } } });
     const node = await core.readNode({ name: n.name });
     node.status = { addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }] };
     await core.replaceNodeStatus({ name: n.name, body: node });
@@ -60,7 +60,7 @@ export async function deletePod(core: CoreV1Api, p: Pick<LabPod, 'name' | 'names
 export async function waitForSlices(core: K8s, namespace: string, service: string, what: string, ok: (endpoints: SliceEndpoint[]) => boolean): Promise<void> {
   await waitFor(`${namespace}/${service}: ${what}`, async () => {
     const slices = await core.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
-    return ok(slices.items.flatMap((s) => (s.endpoints ?? []).map((e) => ({ ip: e.addresses[0]!, ...e.conditions }))));
+    return ok(slices.items.flatMap((s) => (s.endpoints ?? []).map((e) => ({ ip: e.addresses[0]!, ...e.conditions, zoneHints: e.hints?.forZones?.map((z) => z.name) }))));
   });
 }
 
@@ -69,6 +69,7 @@ export interface SliceEndpoint {
   ready?: boolean;
   serving?: boolean;
   terminating?: boolean;
+  zoneHints?: string[];
 }
 
 async function waitFor(what: string, ok: () => Promise<boolean>): Promise<void> {

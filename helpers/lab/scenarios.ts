@@ -58,6 +58,27 @@ async function deleteWebpod3(lab: LabCluster, gracePeriodSeconds: number): Promi
   }
 }
 
+/** Services whose endpoints depend on the node, and one kube-proxy must leave to another proxy. */
+export const POLICY_SERVICES = {
+  local: { name: 'svc-local', clusterIP: '10.200.1.60', port: 8080 },
+  zonal: { name: 'svc-zonal', clusterIP: '10.200.1.61', port: 8080 },
+  otherProxy: { name: 'svc-other-proxy', clusterIP: '10.200.1.62', port: 8080 },
+};
+
+async function createPolicyServices(lab: LabCluster): Promise<void> {
+  const { local, zonal, otherProxy } = POLICY_SERVICES;
+  const web = (s: { name: string; clusterIP: string; port: number }, spec: object, labels: Record<string, string> = {}) =>
+    lab.k8s.core.createNamespacedService({
+      namespace: 'default',
+      body: { metadata: { name: s.name, labels }, spec: { clusterIP: s.clusterIP, selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: s.port, targetPort: 80 }], ...spec } },
+    });
+  await web(local, { internalTrafficPolicy: 'Local' });
+  await web(zonal, { trafficDistribution: 'PreferClose' });
+  await web(otherProxy, {}, { 'service.kubernetes.io/service-proxy-name': 'some-other-proxy' });
+  await waitForSlices(lab.k8s, 'default', zonal.name, 'zone hints on every endpoint', (eps) => eps.length === 3 && eps.every((e) => (e.zoneHints ?? []).length > 0));
+  await waitForSlices(lab.k8s, 'default', local.name, 'three endpoints', (eps) => eps.length === 3);
+}
+
 export const SCENARIOS: readonly LabScenario[] = [
   { name: 'conforming', title: 'conforming IPVS cluster on kube-proxy v1.34.4: all six claims pass', expect: ALL_PASS },
   {
@@ -121,6 +142,12 @@ export const SCENARIOS: readonly LabScenario[] = [
       'ipset-replaces-per-service-rules': ['myk8s-worker', 'KUBE-SVC-'],
       'fewer-iptables-rules-than-iptables-mode': ['myk8s-worker', 'rules in IPVS mode, not below'],
     },
+  },
+  {
+    name: 'endpoint-policies',
+    title: 'internalTrafficPolicy Local, trafficDistribution PreferClose (zone hints) and a service for another proxy: each node uses what kube-proxy picks for it',
+    act: (lab) => lab.change('create svc-local, svc-zonal and svc-other-proxy', () => createPolicyServices(lab)),
+    expect: ALL_PASS,
   },
   { name: 'scheduler-wrr', title: 'ipvs.scheduler wrr: every virtual server uses it and all six claims pass', cluster: { proxy: { scheduler: 'wrr' } }, expect: ALL_PASS },
 ];

@@ -8,6 +8,8 @@ export interface LabNode {
   ip: string;
   /** This node's pod range is 10.10.<index>.0/24 and its pod gateway 10.10.<index>.1. */
   index: number;
+  /** The seed's topology.kubernetes.io/zone label for this node. */
+  zone: string;
 }
 
 export interface LabPod {
@@ -31,6 +33,8 @@ export interface LabTopology {
 export const CLUSTER_NAME = 'myk8s';
 export const POD_SUBNET = '10.10.0.0/16';
 export const SEED_NODE_NAMES = ['control-plane', 'worker', 'worker2', 'worker3'].map((n) => `${CLUSTER_NAME}-${n}`);
+/** The seed's zones (kind/ipvs.yaml): control plane and worker in 2a, worker2 in 2b, worker3 in 2c. */
+const SEED_ZONES = ['ap-northeast-2a', 'ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'];
 /** The seed's service under test: `svc-clusterip` 9000 → webpods:80. */
 export const SEED_SERVICE = { namespace: 'default', name: 'svc-clusterip', clusterIP: '10.200.1.245', port: 9000 };
 
@@ -39,7 +43,7 @@ export const SEED_SERVICE = { namespace: 'default', name: 'svc-clusterip', clust
  * exists, else on the last node, so a two-node baseline carries the same pods and services.
  */
 export function seedTopology(nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10): LabTopology {
-  const nodes = nodeNames.map((name, index) => ({ name, ip: `${subnet}.0.${index + 2}`, index }));
+  const nodes = nodeNames.map((name, index) => ({ name, ip: `${subnet}.0.${index + 2}`, index, zone: SEED_ZONES[Math.min(index, SEED_ZONES.length - 1)]! }));
   const on = (i: number) => nodes[Math.min(i, nodes.length - 1)]!;
   const pod = (name: string, namespace: string, i: number, host: number, labels: Record<string, string>, web = false): LabPod => ({
     name, namespace, node: on(i).name, ip: `10.10.${on(i).index}.${host}`, labels, ...(web && { web }),

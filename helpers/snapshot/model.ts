@@ -15,6 +15,9 @@ export interface Endpoint {
   /** EndpointSlice conditions (formatVersion 2); absent in version 1, where they read as serving = ready. */
   serving?: boolean;
   terminating?: boolean;
+  /** Topology hints the EndpointSlice controller set (formatVersion 2, optional): zones and nodes to serve. */
+  zoneHints?: string[];
+  nodeHints?: string[];
   nodeName?: string;
   pod?: string;
 }
@@ -31,12 +34,16 @@ export interface Service {
   name: string;
   /** `["None"]` for a headless service. */
   clusterIPs: string[];
+  /** `Local`: each node uses only its own endpoints for the ClusterIP (formatVersion 2, optional; default Cluster). */
+  internalTrafficPolicy?: 'Cluster' | 'Local';
   ports: ServicePort[];
 }
 
 export interface ClusterNode {
   name: string;
   internalIP: string;
+  /** The node's topology.kubernetes.io/zone label (formatVersion 2, optional), for topology hints. */
+  zone?: string;
 }
 
 export interface KubeProxyConfig {

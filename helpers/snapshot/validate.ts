@@ -9,6 +9,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPort = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 const isBool = (v: unknown) => typeof v === 'boolean';
+const isStrings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const optional = (v: unknown, ok: (v: unknown) => boolean) => v === undefined || ok(v);
 const isIp = (v: unknown) => typeof v === 'string' && isIP(v) !== 0;
 /** Node names become directory names under nodes/: no separators, no `.` or `..`. */
@@ -39,12 +40,14 @@ function validateNodes(nodes: unknown[], file: string): void {
     need(!seen.has(name as string), file, `nodes[${i}]: node "${name as string}" is listed twice`);
     seen.add(name as string);
     need(optional(internalIP, (ip) => ip === '' || isIp(ip)), file, `nodes[${i}].internalIP is not an IP address: ${JSON.stringify(internalIP)}`);
+    need(optional((n as Obj).zone, (z) => typeof z === 'string'), file, `nodes[${i}].zone must be a string`);
   });
 }
 
 function validateService(s: unknown, where: string): void {
   const ok = isObj(s) && typeof s.namespace === 'string' && typeof s.name === 'string' && Array.isArray(s.clusterIPs) && Array.isArray(s.ports);
   if (!ok) throw new InputError(`${where}: needs namespace, name, clusterIPs[] and ports[]`);
+  if (!optional(s.internalTrafficPolicy, (p) => p === 'Cluster' || p === 'Local')) throw new InputError(`${where}.internalTrafficPolicy must be Cluster or Local`);
   (s.clusterIPs as unknown[]).forEach((ip, j) => {
     if (!(ip === 'None' || isIp(ip))) throw new InputError(`${where}.clusterIPs[${j}] is not an IP address or "None": ${JSON.stringify(ip)}`);
   });
@@ -52,7 +55,7 @@ function validateService(s: unknown, where: string): void {
     const pok = isObj(p) && ['TCP', 'UDP', 'SCTP'].includes(p.protocol as string) && isPort(p.port) && Array.isArray(p.endpoints);
     if (!pok) throw new InputError(`${where}.ports[${j}]: needs protocol TCP|UDP|SCTP, a port from 1 to 65535 and endpoints[]`);
     (p.endpoints as unknown[]).forEach((e, k) => {
-      const eok = isObj(e) && isIp(e.ip) && isPort(e.port) && isBool(e.ready) && optional(e.serving, isBool) && optional(e.terminating, isBool);
+      const eok = isObj(e) && isIp(e.ip) && isPort(e.port) && isBool(e.ready) && optional(e.serving, isBool) && optional(e.terminating, isBool) && optional(e.zoneHints, isStrings) && optional(e.nodeHints, isStrings);
       if (!eok) throw new InputError(`${where}.ports[${j}].endpoints[${k}]: needs an IP address, a port from 1 to 65535, boolean ready and (if present) boolean serving and terminating`);
     });
   });

@@ -11,7 +11,7 @@ import { LAB_BASELINE_DIR } from '../../helpers/lab/host-baseline.js';
 import { DEPRECATING_PROXY_VERSION } from '../../helpers/lab/kube-binaries.js';
 import { LabCluster } from '../../helpers/lab/lab-cluster.js';
 import { LAB_SNAPSHOTS_DIR, recordRow } from '../../helpers/lab/matrix.js';
-import { SCENARIOS, type LabScenario } from '../../helpers/lab/scenarios.js';
+import { POLICY_SERVICES, SCENARIOS, type LabScenario } from '../../helpers/lab/scenarios.js';
 import { ipvsConfigLines, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
 import { evidenceFiles } from '../../helpers/report/evidence.js';
 import { readRawNodeFiles, readSnapshot } from '../../helpers/snapshot/read.js';
@@ -67,6 +67,21 @@ const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<vo
     const client = snap.nodes.find((n) => n.name === 'myk8s-control-plane')!;
     const rs = client.ipvs.find((vs) => vs.address === '10.200.1.245')!.realServers.find((r) => r.address === '10.10.3.2');
     expect(rs?.weight, 'the client node keeps webpod3 at weight 0 while its connections drain').toBe(0);
+  },
+  'endpoint-policies': async (_lab, snapshotDir) => {
+    const snap = await readSnapshot(snapshotDir);
+    const realServers = (node: string, vip: string) =>
+      snap.nodes.find((n) => n.name === node)!.ipvs.find((vs) => vs.address === vip)?.realServers.map((r) => r.address).sort();
+    const { local, zonal, otherProxy } = POLICY_SERVICES;
+    // internalTrafficPolicy Local: each node only its own webpod; the control plane has none (an empty virtual server).
+    expect(realServers('myk8s-control-plane', local.clusterIP)).toEqual([]);
+    expect(realServers('myk8s-worker2', local.clusterIP)).toEqual(['10.10.2.2']);
+    // PreferClose: the zone's endpoints; ap-northeast-2a holds the control plane and worker (webpod1).
+    expect(realServers('myk8s-control-plane', zonal.clusterIP)).toEqual(['10.10.1.2']);
+    expect(realServers('myk8s-worker3', zonal.clusterIP)).toEqual(['10.10.3.2']);
+    // A service another proxy claims is not programmed anywhere, and is not in the model.
+    for (const n of snap.nodes) expect(realServers(n.name, otherProxy.clusterIP), n.name).toBeUndefined();
+    expect(snap.cluster.services.map((s) => s.name)).not.toContain(otherProxy.name);
   },
   'iptables-to-ipvs': async (lab) => {
     expect(await lab.proxyLog('myk8s-worker')).toContain('Using iptables Proxier');

@@ -93,6 +93,28 @@ test.describe('ipvs-services-match-endpoints', () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { cluster: allTerminating(false) });
     expect(v.message).toMatch(/^myk8s-control-plane: TCP 10\.200\.1\.245:9000 \(default\/svc-clusterip\) sends new connections to terminating endpoint 10\.10\.\d\.2:80 \(weight 1, expected 0 while it drains\)/);
   });
+  test('internalTrafficPolicy Local: each node expects only its own endpoints', async () => {
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { cluster: (c) => (svc(c, 'svc-clusterip').internalTrafficPolicy = 'Local') });
+    const failures = v.evidence.failures as string[];
+    // Real kube-proxy here used the cluster policy, so every node shows all three webpods.
+    expect(failures).toContain('myk8s-control-plane: TCP 10.200.1.245:9000 (default/svc-clusterip) has extra real server 10.10.1.2:80 that is not a ready endpoint');
+    expect(failures).toContain('myk8s-worker: TCP 10.200.1.245:9000 (default/svc-clusterip) has extra real server 10.10.2.2:80 that is not a ready endpoint');
+    expect(failures.filter((f) => f.startsWith('myk8s-worker:'))).toHaveLength(2);
+  });
+  test('zone hints: a node in a zone expects that zone’s endpoints, unless a ready endpoint lacks hints', async () => {
+    const zones: Record<string, string> = { 'myk8s-control-plane': 'z1', 'myk8s-worker': 'z1', 'myk8s-worker2': 'z2', 'myk8s-worker3': 'z3' };
+    const hinted = (all: boolean) => (c: ClusterJson) => {
+      for (const n of c.nodes) n.zone = zones[n.name]!;
+      svc(c, 'svc-clusterip').ports[0]!.endpoints.forEach((e, i) => { if (all || i > 0) e.zoneHints = [zones[e.nodeName!]!]; });
+    };
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { cluster: hinted(true) });
+    expect(v.evidence.failures).toContain('myk8s-worker3: TCP 10.200.1.245:9000 (default/svc-clusterip) has extra real server 10.10.1.2:80 that is not a ready endpoint');
+    expect((v.evidence.failures as string[]).some((f) => f.includes('10.10.3.2:80') && f.startsWith('myk8s-worker3:')), 'worker3 keeps its own zone’s endpoint').toBe(false);
+    expect((await verdictOf(out(), 'ipvs-services-match-endpoints', { cluster: hinted(false) })).status, 'hints ignored when one endpoint has none').toBe('pass');
+  });
+  test('real: Local policy, zone hints and a service for another proxy, as kube-proxy programmed them', async () => {
+    expect((await verdictOf(out(), 'ipvs-services-match-endpoints', { from: 'endpoint-policies' })).status).toBe('pass');
+  });
   test('a non-ready, non-terminating endpoint must not be a real server', async () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
       cluster: (c) => Object.assign(svc(c, 'svc-clusterip').ports[0]!.endpoints.find((e) => e.pod === 'webpod1')!, { ready: false, serving: false, terminating: false }),

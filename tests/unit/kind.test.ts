@@ -164,3 +164,26 @@ test('kind version: a warning unless kind matches the release the node image was
   expect(kindVersionWarning('kind v0.29.0 go1.24.2 linux/amd64', pinned)).toMatch(/tested with kind v0\.24\.0/);
   expect(kindVersionWarning('kind v0.24.0 go1.22.6 linux/amd64', 'kindest/node:v1.33.1')).toMatch(/not in the suite's table/);
 });
+
+test('cluster.json leaves out what kube-proxy ignores, and carries policy, zones and hints', () => {
+  const slice: V1EndpointSlice = {
+    addressType: 'IPv4',
+    metadata: { namespace: 'default', labels: { 'kubernetes.io/service-name': 'svc-local' } },
+    ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
+    endpoints: [{ addresses: ['10.10.1.2'], conditions: { ready: true }, nodeName: 'w1', hints: { forZones: [{ name: 'z1' }] } }],
+  };
+  const local = svc('svc-local', '10.200.1.60', [{ name: 'http', port: 8080 }]);
+  local.spec!.internalTrafficPolicy = 'Local';
+  const other = svc('svc-other', '10.200.1.62', [{ name: 'http', port: 8080 }]);
+  other.metadata!.labels = { 'service.kubernetes.io/service-proxy-name': 'another' };
+  const cluster = assembleClusterJson({
+    kubeProxyConfigMap: { data: { 'config.conf': 'mode: ipvs\n' } },
+    nodes: [{ metadata: { name: 'w1', labels: { 'topology.kubernetes.io/zone': 'z1' } }, status: { addresses: [{ type: 'InternalIP', address: '172.18.0.3' }] } }],
+    services: [local, other],
+    endpointSlices: [slice],
+  });
+  expect(cluster.nodes).toEqual([{ name: 'w1', internalIP: '172.18.0.3', zone: 'z1' }]);
+  expect(cluster.services.map((s) => s.name)).toEqual(['svc-local']);
+  expect(cluster.services[0]!.internalTrafficPolicy).toBe('Local');
+  expect(cluster.services[0]!.ports[0]!.endpoints[0]).toMatchObject({ ip: '10.10.1.2', zoneHints: ['z1'] });
+});
