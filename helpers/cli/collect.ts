@@ -15,7 +15,7 @@ export async function runCollect(argv: string[]): Promise<number> {
   const kubeconfig = flagString(args, 'kubeconfig') ?? process.env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config');
   const k8s = k8sClients({ kubeconfig, context });
   const opts = await balanceOptions(k8s, flagString(args, 'namespace'), flagString(args, 'service'), flagString(args, 'requests'));
-  const snap = await collectLiveSnapshot(k8s, dir, opts);
+  const snap = await collectLiveSnapshot(k8s, dir, { ...opts, progress: (line) => process.stderr.write(`collect: ${line}\n`) });
   process.stderr.write(`wrote ${dir}: ${snap.nodes.size} nodes, ${snap.cluster.services.length} services${snap.traffic ? `, ${snap.traffic.responses.length} balance responses` : ''}\n`);
   return 0;
 }

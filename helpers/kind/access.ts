@@ -1,5 +1,6 @@
 import type { NodeAccess } from '../collectors/node.js';
 import { dockerExec, kubectlExec } from '../exec/process-exec.js';
+import { InputError } from '../snapshot/input-error.js';
 import type { K8s } from './k8s.js';
 
 /**
@@ -15,7 +16,7 @@ export async function kindNodeAccess(k8s: K8s): Promise<NodeAccess[]> {
   return nodes.items.map((n) => {
     const name = n.metadata!.name!;
     const pod = proxies.items.find((p) => p.spec?.nodeName === name)?.metadata?.name;
-    if (!pod) throw new Error(`no kube-proxy pod runs on node ${name}; is kube-proxy rolled out?`);
+    if (!pod) throw new InputError(`no kube-proxy pod runs on node ${name} (kube-system, k8s-app=kube-proxy); is kube-proxy rolled out as a DaemonSet, as on kind?`);
     return { name, shell: dockerExec(name), ipset: kubectlExec(k8s.target, 'kube-system', pod, 'kube-proxy') };
   });
 }

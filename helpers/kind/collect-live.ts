@@ -52,6 +52,8 @@ export function netPodExec(k8s: K8s, namespace: string): Exec {
 export interface LiveCollectOptions {
   balance?: { client: Exec; probe: BalanceProbe };
   arp?: { from: Exec; fromName: string; targets: ArpTarget[] };
+  /** One line per step done, for a user watching a long collection. */
+  progress?: (line: string) => void;
 }
 
 export interface LiveSnapshot {
@@ -65,7 +67,9 @@ export interface LiveSnapshot {
 /** Collects a complete snapshot from a live kind cluster with the same collectors the lab uses, and writes it. */
 export async function collectLiveSnapshot(k8s: K8s, dir: string, opts: LiveCollectOptions = {}): Promise<LiveSnapshot> {
   const cluster = await readLiveClusterJson(k8s);
+  opts.progress?.(`read ${k8s.kc.getCurrentCluster()?.server ?? 'the API server'}: ${cluster.nodes.length} nodes, ${cluster.services.length} services, kube-proxy mode ${cluster.proxyMode}`);
   const nodes = await collectNodes(k8s);
+  opts.progress?.(`collected the outputs of ${nodes.size} nodes`);
   const traffic = opts.balance ? await runBalanceProbe(opts.balance.client, opts.balance.probe) : undefined;
   const arp = opts.arp ? await runArpProbe(opts.arp.from, opts.arp.fromName, opts.arp.targets) : undefined;
   const snap: LiveSnapshot = { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes, arpRaw: arp.raw }) };

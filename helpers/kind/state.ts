@@ -39,3 +39,12 @@ export async function writeState(stateDir: string, state: SuiteState): Promise<v
 export function newRunId(now = new Date()): string {
   return now.toISOString().replace(/[-:T.Z]/g, '').slice(0, 14) + Math.random().toString(36).slice(2, 6);
 }
+
+/**
+ * Whether this run adopts cluster `name`: the state an earlier run left (read before this run overwrote it) says
+ * that run created it and never finished its teardown, so this run deletes it at its end instead.
+ */
+export function adoptsCluster(state: Pick<SuiteState, 'previous'>, mode: 'ipvs' | 'iptables', name: string): boolean {
+  const before = state.previous?.[mode];
+  return before?.name === name && before.createdByThisRun;
+}

@@ -75,6 +75,12 @@ export class LabCluster {
     }
   }
 
+  /** The admin kubeconfig of this cluster's real API server (context `lab`). */
+  get adminKubeconfig(): string {
+    if (!this.cp) throw new Error('lab cluster is not up');
+    return this.cp.adminKubeconfig;
+  }
+
   get k8s(): K8s {
     if (!this.k8sClient) throw new Error('lab cluster is not up');
     return this.k8sClient;

@@ -9,6 +9,7 @@ import type { ClaimId, Status } from '../../helpers/claims/types.js';
 import { checkNodeImage } from '../../helpers/kind/preflight.js';
 import { LAB_BASELINE_DIR } from '../../helpers/lab/host-baseline.js';
 import { DEPRECATING_PROXY_VERSION } from '../../helpers/lab/kube-binaries.js';
+import { LAB_CONTEXT } from '../../helpers/lab/control-plane.js';
 import { LabCluster } from '../../helpers/lab/lab-cluster.js';
 import { LAB_SNAPSHOTS_DIR, recordRow } from '../../helpers/lab/matrix.js';
 import { POLICY_SERVICES, SCENARIOS, type LabScenario } from '../../helpers/lab/scenarios.js';
@@ -52,6 +53,16 @@ async function judgeAll(name: string, s: Pick<LabScenario, 'expect' | 'mustName'
 
 /** Extra facts a scenario proves about real kube-proxy, beyond the six verdicts. */
 const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<void>> = {
+  // The live `collect` command against this real kube-apiserver: its API part runs for real; lab nodes are no
+  // Docker containers and run kube-proxy as no pod, so it stops there with one line (exit 2).
+  conforming: async (lab) => {
+    const args = ['collect', test.info().outputPath('collect'), '--kubeconfig', lab.adminKubeconfig, '--context', LAB_CONTEXT];
+    const r = await execa(CLI, args, { reject: false });
+    await test.info().attach('bin/ipvs-conformance collect (against the lab API server)', { body: `$ ${args.join(' ')}\nexit ${r.exitCode}\n${r.stderr}` });
+    expect(r.stderr).toMatch(/^collect: read https:\/\/127\.0\.0\.1:\d+: 4 nodes, 14 services, kube-proxy mode ipvs$/m);
+    expect(r.stderr).toMatch(/^ipvs-conformance: no kube-proxy pod runs on node myk8s-control-plane/m);
+    expect(r.exitCode).toBe(2);
+  },
   'conforming-v1.37': async (lab) => {
     const log = await lab.proxyLog('myk8s-worker');
     expect(log).toContain(`"Version info" version="${DEPRECATING_PROXY_VERSION}"`);

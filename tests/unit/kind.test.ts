@@ -13,6 +13,7 @@ import { deleteClusterArgv, KIND_CONFIGS, loadManifest, pollNodesTogether, unrea
 import { configHash, decideCluster } from '../../helpers/kind/ownership.js';
 import { checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
 import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
+import { adoptsCluster } from '../../helpers/kind/state.js';
 import { InputError } from '../../helpers/snapshot/input-error.js';
 
 test('node and pod exec argv: docker exec, and kubectl with kubeconfig and context pinned', () => {
@@ -186,4 +187,13 @@ test('cluster.json leaves out what kube-proxy ignores, and carries policy, zones
   expect(cluster.services.map((s) => s.name)).toEqual(['svc-local']);
   expect(cluster.services[0]!.internalTrafficPolicy).toBe('Local');
   expect(cluster.services[0]!.ports[0]!.endpoints[0]).toMatchObject({ ip: '10.10.1.2', zoneHints: ['z1'] });
+});
+
+test('a killed run’s clusters are adopted by the next run (deleted at its end), never a cluster it merely reused', () => {
+  const c = (name: string, createdByThisRun: boolean) => ({ name, kubeconfig: `.kind/${name}.kubeconfig`, context: `kind-${name}`, createdByThisRun });
+  expect(adoptsCluster({ previous: { ipvs: c('myk8s', true) } }, 'ipvs', 'myk8s')).toBe(true);
+  expect(adoptsCluster({ previous: { ipvs: c('myk8s', false) } }, 'ipvs', 'myk8s')).toBe(false);
+  expect(adoptsCluster({ previous: { ipvs: c('other', true) } }, 'ipvs', 'myk8s')).toBe(false);
+  expect(adoptsCluster({ previous: { ipvs: c('myk8s', true) } }, 'iptables', 'myk8s')).toBe(false);
+  expect(adoptsCluster({}, 'ipvs', 'myk8s')).toBe(false);
 });
