@@ -1,6 +1,6 @@
 import { execa, type ResultPromise } from 'execa';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HostLink } from './host-net.js';
@@ -57,7 +57,9 @@ export class UmlGuest {
   async script(netns: string | null, body: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const id = join(this.spool, String(++this.seq).padStart(5, '0'));
     await writeFile(`${id}.sh`, body);
-    await writeFile(`${id}.req`, `${netns ?? '-'}\n`);
+    // Renamed into place: the guest polls for *.req and must never read one half written (an empty netns name).
+    await writeFile(`${id}.req.tmp`, `${netns ?? '-'}\n`);
+    await rename(`${id}.req.tmp`, `${id}.req`);
     const rc = await waitForFile(`${id}.rc`, opts.timeoutMs ?? 120_000, this.exited);
     const [stdout, stderr] = await Promise.all([readFile(`${id}.out`, 'utf8'), readFile(`${id}.err`, 'utf8')]);
     return { stdout, stderr, exitCode: Number(rc.trim()) };
