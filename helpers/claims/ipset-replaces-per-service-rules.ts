@@ -32,6 +32,7 @@ function checkNode(node: NodeObservation, entries: string[], clusterIPs: Set<str
   else if (set.type !== 'hash:ip,port') failures.push(`${node.name}: ipset ${SET} has type ${set.type}, expected hash:ip,port`);
   const missing = set ? entries.filter((e) => !set.members.has(e)) : [];
   for (const e of missing) failures.push(`${node.name}: ipset ${SET} lacks ${e}`);
+  // Stryker disable next-line ArrayDeclaration: equivalent, a made-up chain name in an absent nat table matches no per-service pattern.
   const natChains = [...(node.iptables.chains.get('nat') ?? [])];
   const perService = natChains.filter((c) => PER_SERVICE_CHAIN.test(c));
   for (const c of perService) failures.push(`${node.name}: nat has per-service chain ${c}`);

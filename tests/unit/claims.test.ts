@@ -2,7 +2,10 @@
 // (fixtures/lab-snapshots): each real failure scenario, and hand-written edits of the real text. Expected
 // messages are written out here, not derived from the judge's model.
 import { expect, test } from '@playwright/test';
+import { kubeProxyRuleCount } from '../../helpers/claims/fewer-iptables-rules-than-iptables-mode.js';
+import { CLAIMS } from '../../helpers/claims/index.js';
 import { chiSquareUniform, gammaQ } from '../../helpers/claims/stats.js';
+import { parseIptablesSave } from '../../helpers/parsers/iptables-save.js';
 import type { ClusterJson } from '../../helpers/snapshot/model.js';
 import { evaluateSnapshot } from '../../helpers/cli/evaluate.js';
 import { LAST_NODE, traffic, verdictOf, writeKit } from './snapshot-kit.js';
@@ -281,3 +284,82 @@ test.describe('fewer-iptables-rules-than-iptables-mode', () => {
     expect(v.message).toMatch(/^myk8s-worker3: 173 kube-proxy rules in IPVS mode, not below 173 on base-[\w-]+ in iptables mode$/);
   });
 });
+
+test.describe('what the mutation run asked for', () => {
+  test('each claim names its title and the seed commands it replaces (the report shows both)', () => {
+    const byId = Object.fromEntries(CLAIMS.map((c) => [c.id, c]));
+    expect(byId['strict-arp']!.title).toBe('strictARP is set and takes effect');
+    expect(byId['strict-arp']!.seedCommands).toEqual(['kubectl describe cm -n kube-system kube-proxy', 'docker exec myk8s-$i sysctl net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce']);
+    expect(byId['kube-ipvs0-holds-clusterips']!.seedCommands).toEqual(['docker exec -it myk8s-$i ip -br -c addr show kube-ipvs0', 'kubectl get svc,ep -A']);
+    expect(byId['ipvs-rr-balanced']!.seedCommands).toEqual(['kubectl exec -it net-pod -- zsh -c "for i in {1..100}; do curl -s $SVC1:9000 | grep Hostname; done | sort | uniq -c"']);
+    expect(byId['fewer-iptables-rules-than-iptables-mode']!.seedCommands).toEqual(['for i in filter nat mangle raw; do docker exec -it myk8s-worker iptables -t $i -S; done']);
+    for (const c of CLAIMS) expect(c.title.length, c.id).toBeGreaterThan(10);
+  });
+  test('kube-proxy’s rule count leaves out rules that are not kube-proxy’s', () => {
+    const dump = parseIptablesSave('*filter\n:KUBE-X - [0:0]\n-A INPUT -j ACCEPT\n-A INPUT -j KUBE-X\n-A KUBE-X -j RETURN\n-A OUTPUT -g KUBE-X\n-A FORWARD -j DOCKER\nCOMMIT\n');
+    expect(kubeProxyRuleCount(dump)).toBe(3);
+  });
+  test('the busiest IPVS node and the leanest baseline node are the ones compared and named', async () => {
+    const extra = Array.from({ length: 150 }, (_, i) => `-A KUBE-SERVICES -s 10.99.${i}.0/24 -j RETURN`).join('\n');
+    const v = await verdictOf(out(), 'fewer-iptables-rules-than-iptables-mode', {
+      tweak: (n, f) => { if (n === 'myk8s-control-plane') f.iptablesSave = f.iptablesSave!.replace('-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN', `-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN\n${extra}`); },
+      baselineTweak: (n, f) => { if (n === 'base-control-plane') f.iptablesSave = f.iptablesSave!.replace(/^-A KUBE-SVC-[^\n]*\n/m, ''); },
+    });
+    expect(v.message).toBe('myk8s-control-plane: 179 kube-proxy rules in IPVS mode, not below 172 on base-control-plane in iptables mode');
+  });
+  test('IPVS-mode rules must be in nat, and a baseline must show KUBE-SVC chains, or the comparison is invalid', async () => {
+    const onlyFilter = await verdictOf(out(), 'fewer-iptables-rules-than-iptables-mode', {
+      tweak: onLast((f) => (f.iptablesSave = f.iptablesSave!.split('\n').filter((l) => !(l.startsWith('-A KUBE-SERVICES') && l.includes('KUBE-CLUSTER-IP'))).join('\n'))),
+    });
+    expect(onlyFilter.message).toMatch(/^comparison invalid: myk8s-worker3 shows no IPVS-mode rule/);
+    const noSvc = await verdictOf(out(), 'fewer-iptables-rules-than-iptables-mode', {
+      baselineTweak: (n, f) => { if (n === 'base-worker') f.iptablesSave = f.iptablesSave!.split('\n').filter((l) => !l.includes('KUBE-SVC-')).join('\n'); },
+    });
+    expect(noSvc.message).toBe('comparison invalid: baseline node base-worker shows no iptables-mode service chain (no KUBE-SVC-* rule in nat; wrong iptables backend?)');
+  });
+  test('in another proxy mode, a claim’s own failures follow the mode line', async () => {
+    const k = await writeKit(out(), {
+      cluster: (c) => (c.proxyMode = 'iptables'),
+      tweak: onLast((f) => (f.ipAddr = f.ipAddr!.replace('"local":"10.200.1.245"', '"local":"10.200.1.246"'))),
+    });
+    const v = (await evaluateSnapshot(k.dir)).verdicts.find((x) => x.id === 'kube-ipvs0-holds-clusterips')!;
+    expect(v.evidence.failures).toEqual([
+      'kube-proxy runs in iptables mode (cluster.json proxyMode), not ipvs',
+      'myk8s-worker3: kube-ipvs0 lacks ClusterIP 10.200.1.245 (default/svc-clusterip)',
+      'myk8s-worker3: kube-ipvs0 holds stale address 10.200.1.246/32, the ClusterIP of no current service',
+    ]);
+  });
+  test('evidence: per-node counts a reader can check', async () => {
+    const ipset = await verdictOf(out(), 'ipset-replaces-per-service-rules');
+    expect(ipset.evidence).toMatchObject({ expectedEntries: 15, nodes: { 'myk8s-worker3': { members: 15, missing: [], perServiceChains: [], clusterIPRules: 0, natRulesUsingSet: 2 } } });
+    const ipvs0 = await verdictOf(out(), 'kube-ipvs0-holds-clusterips');
+    expect(ipvs0.evidence).toMatchObject({ expectedClusterIPs: 13, nodes: { 'myk8s-worker3': { addresses: 13, missing: [], stale: [], notSlash32: [] } } });
+    const arp = await verdictOf(out(), 'strict-arp');
+    expect(arp.message).toBe('strictARP is true and arp_ignore=1, arp_announce=2 on all 4 nodes; 3 ClusterIPs got no ARP reply while a node IP did');
+    expect((arp.evidence.arp as unknown[]).length).toBe(4);
+  });
+  test('a node without the KUBE-CLUSTER-IP set fails with exactly that', async () => {
+    const v = await verdictOf(out(), 'ipset-replaces-per-service-rules', {
+      tweak: onLast((f) => (f.ipset = f.ipset!.replace(/Name: KUBE-CLUSTER-IP\n[\s\S]*?\n\n/, ''))),
+    });
+    expect(v.message).toBe('myk8s-worker3: ipset KUBE-CLUSTER-IP does not exist');
+  });
+  test('a stale virtual server on a current ClusterIP but another port fails too', async () => {
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = f.procIpvs! + 'TCP  0AC801F5:270F rr  \n')) });
+    expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.245:9999, no current service port or node address');
+  });
+  test('an invalid probe lists every silent control; more than five failures are counted, not listed', async () => {
+    const silent = [{ from: 'mypc', target: '172.18.0.3', kind: 'node' as const, replies: 0 }, { from: 'mypc', target: '172.18.0.4', kind: 'node' as const, replies: 0 }];
+    expect((await verdictOf(out(), 'strict-arp', { arp: silent })).message).toBe('ARP probe invalid: no node IP (172.18.0.3, 172.18.0.4) answered, so silence proves nothing');
+    const many = await verdictOf(out(), 'strict-arp', { from: 'strict-arp-off' });
+    expect(many.message).toMatch(/ \(\+\d+ more\)$/);
+    expect((many.evidence.failures as string[]).length - 5).toBe(Number(/\(\+(\d+) more\)$/.exec(many.message)![1]));
+  });
+  test('χ² tail probabilities on both sides of the series/continued-fraction switch', () => {
+    expect(gammaQ(1, 0)).toBe(1);
+    expect(gammaQ(2, 1)).toBeCloseTo(2 * Math.exp(-1), 10); // Q(2, 1) = e^-1 (1 + 1): the series side
+    expect(gammaQ(1, 5)).toBeCloseTo(Math.exp(-5), 10); // Q(1, x) = e^-x: the continued-fraction side
+    expect(gammaQ(3, 10)).toBeCloseTo(Math.exp(-10) * (1 + 10 + 50), 10);
+  });
+});
+

@@ -25,6 +25,8 @@ export interface Kit {
   arp?: ArpProbe[] | null;
   /** Which real snapshot serves as the iptables-mode baseline (default: baseline). */
   baseline?: string;
+  /** Edits the baseline's node files (it is then copied next to the snapshot). */
+  baselineTweak?: (node: string, files: NodeFiles) => void;
 }
 
 async function optionalJson<T>(file: string): Promise<T | undefined> {
@@ -40,7 +42,13 @@ export async function writeKit(dir: string, kit: Kit = {}): Promise<{ dir: strin
   const traffic = kit.traffic === undefined ? await optionalJson<TrafficJson>(join(src, 'traffic.json')) : kit.traffic;
   const arp = kit.arp === undefined ? await optionalJson<ArpProbe[]>(join(src, 'arp.json')) : kit.arp;
   await writeSnapshot(join(dir, 'snap'), { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp }) });
-  return { dir: join(dir, 'snap'), baseline: join(LAB_SNAPSHOTS, kit.baseline ?? 'baseline'), cluster };
+  const baselineSrc = join(LAB_SNAPSHOTS, kit.baseline ?? 'baseline');
+  if (!kit.baselineTweak) return { dir: join(dir, 'snap'), baseline: baselineSrc, cluster };
+  const baseNodes = await readRawNodeFiles(baselineSrc);
+  for (const [name, files] of baseNodes) kit.baselineTweak(name, files);
+  const baseCluster = JSON.parse(await readFile(join(baselineSrc, 'cluster.json'), 'utf8')) as ClusterJson;
+  await writeSnapshot(join(dir, 'base'), { cluster: baseCluster, nodes: baseNodes });
+  return { dir: join(dir, 'snap'), baseline: join(dir, 'base'), cluster };
 }
 
 export async function verdictOf(dir: string, claim: ClaimId, kit: Kit = {}, withBaseline = true): Promise<Verdict> {
