@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlPlaneBinaries } from './kube-binaries.js';
 
-export const SERVICE_CIDR = '10.200.1.0/24';
+const SERVICE_CIDR = '10.200.1.0/24';
 const READY_TIMEOUT_MS = 60_000;
 
 export interface ControlPlaneOptions {
@@ -207,7 +207,7 @@ async function makePki(dir: string, serverAddresses: string[]): Promise<Pki> {
 }
 
 /** Ports the kernel reports free right now (bound to port 0, then released). */
-export async function freePorts(n: number): Promise<number[]> {
+async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
       const s = createServer();

@@ -151,6 +151,7 @@ export class LabCluster {
   async logs(): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     if (this.proxies) for (const n of this.topo.nodes) out[`kube-proxy-${n.name}.log`] = await this.proxies.log(n.name);
+    if (this.cp) Object.assign(out, await this.cp.logs());
     return out;
   }
 
