@@ -139,7 +139,7 @@ export const SCENARIOS: readonly LabScenario[] = [
     // Measured: kube-proxy v1.34 in IPVS mode adds its 29 rules and leaves all iptables-mode ones (no --cleanup).
     expect: failing('ipset-replaces-per-service-rules', 'fewer-iptables-rules-than-iptables-mode'),
     mustName: {
-      'ipset-replaces-per-service-rules': ['myk8s-worker', 'KUBE-SVC-'],
+      'ipset-replaces-per-service-rules': ['myk8s-worker', 'nat has per-service chain KUBE-'],
       'fewer-iptables-rules-than-iptables-mode': ['myk8s-worker', 'rules in IPVS mode, not below'],
     },
   },
