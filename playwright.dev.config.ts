@@ -21,7 +21,7 @@ export default defineConfig({
     { name: 'docker', testDir: './tests/docker', testMatch: /.*\.docker\.ts/, timeout: 120_000 },
     // Real control planes and kube-proxies: a scenario takes 2–4 minutes on UML's single vCPU.
     { name: 'lab-baseline', testDir: './tests/lab', testMatch: /baseline\.setup\.ts/, timeout: 180_000 },
-    { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 600_000, fullyParallel: true, dependencies: ['lab-baseline'], teardown: 'lab-matrix' },
+    { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 900_000, fullyParallel: true, dependencies: ['lab-baseline'], teardown: 'lab-matrix' },
     { name: 'lab-matrix', testDir: './tests/lab', testMatch: /matrix\.teardown\.ts/ },
   ],
 });

@@ -106,7 +106,8 @@ export class GuestKubeProxies {
   }
 
   /** Waits until every running kube-proxy has synced everything the API held at `since` (epoch seconds). */
-  async waitSynced(nodes: LabNode[], since: number, timeoutMs = 180_000): Promise<number> {
+  // Generous: under load (two guests, a mutation run) four kube-proxies on one vCPU took up to three minutes.
+  async waitSynced(nodes: LabNode[], since: number, timeoutMs = 300_000): Promise<number> {
     const start = Date.now();
     const live = nodes.filter((n) => this.running.has(n.name));
     while (Date.now() - start < timeoutMs) {
