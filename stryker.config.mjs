@@ -9,7 +9,12 @@
 // - claims/ipset-replaces…: the default for an absent nat table (a made-up chain name matches no pattern);
 // - claims/ipvs-services-match…: dropping empty internalIPs (an empty address never equals a virtual server's);
 // - claims/stats.ts: Q(a, 0) = 1 either way, the method switch at x = a + 1, and the series' stopping rule
-//   (terms below 1e-15 of the sum change nothing).
+//   (terms below 1e-15 of the sum change nothing);
+// - parsers/ipset.ts: the initial "not in Members" state (the first line must be "Name:", which resets it);
+// - parsers/iptables-save.ts: one or several spaces after a chain name; '-' lines other than -A (iptables-save
+//   prints none); the chain of a rule line without one (every -A names its chain);
+// - parsers/ipvs-table.ts: an empty catch block (it returns undefined too); the default for a missing header line
+//   (the header check fails either way).
 const scope = process.env.MUTATION_SCOPE === 'claims' ? 'claims' : 'parsers';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -17,6 +17,7 @@ export function parseIpsetList(text: string, source = 'ipset list'): Map<string,
   const counts = new Map<string, number>();
   if (text === '') return sets;
   let current: IpSet | undefined;
+  // Stryker disable next-line BooleanLiteral: equivalent, the first line must be "Name:", which resets it.
   let inMembers = false;
   nonEmptyLines(text, source, 'ipset list output').forEach((line, i) => {
     if (line.startsWith('Name: ')) {
