@@ -105,7 +105,18 @@ export class GuestKubeProxies {
     this.running.delete(node.name);
   }
 
-  /** Waits until every running kube-proxy has synced everything the API held at `since` (epoch seconds). */
+  /**
+   * The guest's clock (epoch seconds), which kube-proxy's metrics use. It is not the host's: a loaded UML guest's
+   * clock falls behind, so `since` must be read here, never from Date.now(). bash's EPOCHREALTIME needs no spawn.
+   */
+  async guestNow(): Promise<number> {
+    const r = await this.guest.script(null, 'echo "$EPOCHREALTIME"\n');
+    const t = Number(r.stdout.trim());
+    if (!Number.isFinite(t) || t <= 0) throw new Error(`lab: cannot read the guest's clock: ${JSON.stringify(r.stdout + r.stderr)}`);
+    return t;
+  }
+
+  /** Waits until every running kube-proxy has synced everything the API held at `since` (guest epoch seconds). */
   // Generous: under load (two guests, a mutation run) four kube-proxies on one vCPU took up to three minutes.
   async waitSynced(nodes: LabNode[], since: number, timeoutMs = 300_000): Promise<number> {
     const start = Date.now();

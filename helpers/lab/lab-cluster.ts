@@ -106,7 +106,7 @@ export class LabCluster {
    * yet, so the wait starts after a margin for that delivery.
    */
   async change(name: string, body: () => Promise<void>): Promise<void> {
-    const since = Date.now() / 1000;
+    const since = await this.proxies!.guestNow();
     await this.step(name, body);
     await sleep(WATCH_DELIVERY_MARGIN_MS);
     await this.step(`kube-proxy synced: ${name}`, () => this.proxies!.waitSynced(this.topo.nodes, since));
@@ -122,7 +122,7 @@ export class LabCluster {
   }
 
   async restartKubeProxy(node: string, o: ProxyStart): Promise<void> {
-    const since = Date.now() / 1000;
+    const since = await this.proxies!.guestNow();
     await this.step(`restart kube-proxy on ${node} (${o.mode ?? 'same mode'})`, async () => {
       await this.proxies!.kill(this.node(node));
       await this.proxies!.start(this.node(node), o);
@@ -183,7 +183,7 @@ export class LabCluster {
     await this.step('wire nodes, pods and mypc; start the web backends', () => this.guestScript(null, 'wiring', wiringScript(topo, wwwDir)));
     const kubeconfig = await cp.writeKubeProxyKubeconfig(this.tap.hostIP);
     this.proxies = new GuestKubeProxies(this.guest, join(this.dir, 'kube-proxy'), kubeconfig, config);
-    const since = Date.now() / 1000;
+    const since = await this.proxies.guestNow();
     await this.step('start kube-proxy on every node', async () => {
       for (const n of topo.nodes) await this.proxies!.start(n, { ...(this.o.proxyVersion && { version: this.o.proxyVersion }), ...(this.o.firstMode?.[n.name] && { mode: this.o.firstMode[n.name] }) });
     });
