@@ -5,7 +5,6 @@ import { execa, type ResultPromise } from 'execa';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { collectNodeFiles } from '../collectors/node.js';
 import { ProcessExec } from '../exec/process-exec.js';
 import { readLiveClusterJson } from '../kind/collect-live.js';
@@ -14,7 +13,7 @@ import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { LAB_CONTEXT, type ControlPlane } from './control-plane.js';
 import { createVethInto, LINK_PREFIX, type HostLink } from './host-net.js';
 import { kubeProxyBinary } from './kube-binaries.js';
-import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, seedKubeProxyConfig, syncedSince } from './kube-proxy.js';
+import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig } from './kube-proxy.js';
 import { createSeedObjects, startControlPlane } from './lab-cluster.js';
 import { seedTopology } from './topology.js';
 
@@ -89,11 +88,7 @@ function startHostKubeProxy(n: HostNode, config: string, logFile: string): Resul
 }
 
 async function waitSynced(nodes: HostNode[], since: number): Promise<void> {
-  const deadline = Date.now() + SYNC_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const states = await Promise.all(nodes.map((n) => n.exec.run(['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`])));
-    if (states.every((r) => syncedSince(parseSyncMetrics(r.stdout), since))) return;
-    await sleep(500);
-  }
+  const read = async () => (await Promise.all(nodes.map((n) => n.exec.run(['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`])))).map((r) => parseSyncMetrics(r.stdout));
+  if ((await pollUntilSynced(read, since, SYNC_TIMEOUT_MS, 500)) !== undefined) return;
   throw new Error(`baseline: kube-proxy in iptables mode did not complete a sync within ${SYNC_TIMEOUT_MS} ms (see its logs under kube-proxy/)`);
 }

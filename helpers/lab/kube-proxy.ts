@@ -68,6 +68,19 @@ export function syncedSince(s: SyncState, since: number): boolean {
   return sawChange && [...s.last].every(([labels, last]) => last >= queued(labels) && last > 0);
 }
 
+/**
+ * Polls kube-proxy's sync state until every node has synced what the API held at `since`; returns the
+ * milliseconds waited, or undefined when `timeoutMs` ran out. Shared by the guest's and the host's kube-proxies.
+ */
+export async function pollUntilSynced(read: () => Promise<SyncState[]>, since: number, timeoutMs: number, intervalMs = SYNC_POLL_MS): Promise<number | undefined> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if ((await read()).every((s) => syncedSince(s, since))) return Date.now() - start;
+    await sleep(intervalMs);
+  }
+  return undefined;
+}
+
 export interface ProxyStart {
   version?: string;
   mode?: ProxyMode;
@@ -119,13 +132,9 @@ export class GuestKubeProxies {
   /** Waits until every running kube-proxy has synced everything the API held at `since` (guest epoch seconds). */
   // Generous: under load (two guests, a mutation run) four kube-proxies on one vCPU took up to three minutes.
   async waitSynced(nodes: LabNode[], since: number, timeoutMs = 300_000): Promise<number> {
-    const start = Date.now();
     const live = nodes.filter((n) => this.running.has(n.name));
-    while (Date.now() - start < timeoutMs) {
-      const states = await this.syncStates(live);
-      if (live.every((n) => syncedSince(states.get(n.name)!, since))) return Date.now() - start;
-      await sleep(SYNC_POLL_MS);
-    }
+    const waited = await pollUntilSynced(async () => [...(await this.syncStates(live)).values()], since, timeoutMs);
+    if (waited !== undefined) return waited;
     const logs = await Promise.all(live.map(async (n) => `${n.name}: ${(await this.log(n.name)).trim().split('\n').slice(-2).join(' | ')}`));
     throw new Error(`lab: kube-proxy did not complete a sync within ${timeoutMs} ms; last log lines: ${logs.join('; ')}`);
   }
