@@ -17,18 +17,20 @@ export const NODE_COMMANDS = {
   iptablesSave: ['iptables-save'],
   sysctl: ['sysctl', 'net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.all.arp_announce'],
   proxyMode: ['curl', '-s', '--max-time', '3', 'http://127.0.0.1:10249/proxyMode'],
+  nftRuleset: ['nft', 'list', 'ruleset'],
 } as const;
 
 /**
  * Outputs a node may lack, recorded only when the command succeeds: ipvsadm (not in the kind node image),
  * /proc/net/ip_vs (absent where the kernel has no IPVS, as on a node that never ran IPVS mode), and the mode
- * kube-proxy reports on its metrics port (nothing answers when kube-proxy is down).
+ * kube-proxy reports on its metrics port (nothing answers when kube-proxy is down), and the nftables ruleset
+ * (no `nft`, or a kernel without nf_tables, as in the lab's UML guest).
  */
-const OPTIONAL = new Set<string>(['ipvsadm', 'procIpvs', 'proxyMode']);
+const OPTIONAL = new Set<string>(['ipvsadm', 'procIpvs', 'proxyMode', 'nftRuleset']);
 
 /** Collects one node's raw outputs, byte for byte, as the snapshot stores them. */
 export async function collectNodeFiles(node: NodeAccess): Promise<NodeFiles> {
-  const shellKeys = ['ipAddr', 'procIpvs', 'iptablesSave', 'sysctl', 'ipvsadm', 'proxyMode'] as const;
+  const shellKeys = ['ipAddr', 'procIpvs', 'iptablesSave', 'sysctl', 'ipvsadm', 'proxyMode', 'nftRuleset'] as const;
   const results = await runEach(node.shell, shellKeys.map((k) => [...NODE_COMMANDS[k]]));
   const [ipset] = await runEach(node.ipset, [[...NODE_COMMANDS.ipset]]);
   const files: NodeFiles = { ipset: okOutput(node.ipset, NODE_COMMANDS.ipset, ipset!) };

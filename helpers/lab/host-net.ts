@@ -35,15 +35,19 @@ export async function createTap(): Promise<HostLink> {
   return addressed(`${LINK_PREFIX}t${i}`, 250, i);
 }
 
-/** A veth whose peer is `eth0` in an existing netns, with the peer addressed and a default route to the host. */
-export async function createVethInto(netns: string): Promise<HostLink> {
-  const i = await claimSlot((i) => ok(execa('ip', ['link', 'add', `${LINK_PREFIX}v${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns], { reject: false })));
+/**
+ * A veth whose peer is `peer` in an existing netns, with the peer addressed; with `defaultRoute`, the netns's
+ * default route leads to the host. Without it the peer only reaches the host's end (the kube-apiserver).
+ */
+export async function createVethInto(netns: string, o: { peer?: string; defaultRoute?: boolean } = {}): Promise<HostLink> {
+  const { peer = 'eth0', defaultRoute = true } = o;
+  const i = await claimSlot((i) => ok(execa('ip', ['link', 'add', `${LINK_PREFIX}v${i}`, 'type', 'veth', 'peer', 'name', peer, 'netns', netns], { reject: false })));
   const link = await addressed(`${LINK_PREFIX}v${i}`, 251, i);
   const inNs = (...args: string[]) => execa('ip', ['-n', netns, ...args]);
-  await inNs('addr', 'add', `${link.peerIP}/30`, 'dev', 'eth0');
-  await inNs('link', 'set', 'eth0', 'up');
+  await inNs('addr', 'add', `${link.peerIP}/30`, 'dev', peer);
+  await inNs('link', 'set', peer, 'up');
   await inNs('link', 'set', 'lo', 'up');
-  await inNs('route', 'add', 'default', 'via', link.hostIP);
+  if (defaultRoute) await inNs('route', 'add', 'default', 'via', link.hostIP);
   return link;
 }
 

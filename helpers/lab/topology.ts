@@ -10,6 +10,8 @@ export interface LabNode {
   index: number;
   /** The seed's topology.kubernetes.io/zone label for this node. */
   zone: string;
+  /** A second address on eth0 that is not the node's InternalIP (migration topology), to see which addresses take NodePorts. */
+  secondaryIP?: string;
 }
 
 export interface LabPod {
@@ -20,6 +22,8 @@ export interface LabPod {
   labels: Record<string, string>;
   /** Serves whoami-style `Hostname: <name>` on port 80. */
   web?: boolean;
+  /** Answers like whoami on 53/udp, 53/tcp and 9153/tcp, as kube-dns's ports (see whoami.pl). */
+  dns?: boolean;
 }
 
 export interface LabTopology {
@@ -37,13 +41,29 @@ export const SEED_NODE_NAMES = ['control-plane', 'worker', 'worker2', 'worker3']
 const SEED_ZONES = ['ap-northeast-2a', 'ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'];
 /** The seed's service under test: `svc-clusterip` 9000 → webpods:80. */
 export const SEED_SERVICE = { namespace: 'default', name: 'svc-clusterip', clusterIP: '10.200.1.245', port: 9000 };
+/** The migration topology's NodePort service (type NodePort, 9080 → webpods:80, node port 30080). */
+export const NODEPORT_SERVICE = { namespace: 'default', name: 'svc-nodeport', clusterIP: '10.200.1.80', port: 9080, nodePort: 30080 };
+
+export interface TopologyOptions {
+  /** Node names; the first is the control plane. */
+  nodeNames?: string[];
+  /** The node network's first two octets. */
+  subnet?: string;
+  extraServices?: number;
+  /** The IPVS→nftables comparison's additions: a NodePort service, and a secondary address on every node. */
+  migration?: boolean;
+}
 
 /**
  * The seed's workload on the given nodes (the first is the control plane). Webpod i lands on node i when it
  * exists, else on the last node, so a two-node baseline carries the same pods and services.
  */
-export function seedTopology(nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10): LabTopology {
-  const nodes = nodeNames.map((name, index) => ({ name, ip: `${subnet}.0.${index + 2}`, index, zone: SEED_ZONES[Math.min(index, SEED_ZONES.length - 1)]! }));
+export function seedTopology(o: TopologyOptions = {}): LabTopology {
+  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false } = o;
+  const nodes: LabNode[] = nodeNames.map((name, index) => ({
+    name, ip: `${subnet}.0.${index + 2}`, index, zone: SEED_ZONES[Math.min(index, SEED_ZONES.length - 1)]!,
+    ...(migration && { secondaryIP: `${subnet}.1.${index + 2}` }),
+  }));
   const on = (i: number) => nodes[Math.min(i, nodes.length - 1)]!;
   const pod = (name: string, namespace: string, i: number, host: number, labels: Record<string, string>, web = false): LabPod => ({
     name, namespace, node: on(i).name, ip: `10.10.${on(i).index}.${host}`, labels, ...(web && { web }),
@@ -52,8 +72,8 @@ export function seedTopology(nodeNames = SEED_NODE_NAMES, subnet = '172.18', ext
   const webpod = { app: 'webpod' };
   const pods: LabPod[] = [
     pod('net-pod', 'default', 0, 5, { app: 'net-pod' }),
-    pod('coredns-a', 'kube-system', 0, 2, dns),
-    pod('coredns-b', 'kube-system', 0, 3, dns),
+    { ...pod('coredns-a', 'kube-system', 0, 2, dns), dns: true },
+    { ...pod('coredns-b', 'kube-system', 0, 3, dns), dns: true },
     ...[1, 2, 3].map((i) => pod(`webpod${i}`, 'default', i, 2 + (nodes.length > i ? 0 : i), webpod, true)),
   ];
   const web = (name: string, clusterIP: string, port: number, portName: string): V1Service => ({
@@ -76,6 +96,15 @@ export function seedTopology(nodeNames = SEED_NODE_NAMES, subnet = '172.18', ext
     web(SEED_SERVICE.name, SEED_SERVICE.clusterIP, SEED_SERVICE.port, 'svc-webport'),
     web('svc-headless', 'None', 80, 'http'),
     ...Array.from({ length: extraServices }, (_, i) => web(`svc-extra-${i + 1}`, `10.200.1.${101 + i}`, 8080, 'http')),
+    ...(migration ? [nodePortService()] : []),
   ];
   return { bridgeIP: `${subnet}.0.1`, nodes, pods, mypc: { name: 'mypc', ip: `${subnet}.0.100` }, services };
+}
+
+function nodePortService(): V1Service {
+  const s = NODEPORT_SERVICE;
+  return {
+    metadata: { namespace: s.namespace, name: s.name },
+    spec: { type: 'NodePort', clusterIP: s.clusterIP, selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: s.port, targetPort: 80, nodePort: s.nodePort }] },
+  };
 }

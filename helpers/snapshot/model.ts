@@ -87,6 +87,8 @@ export const NODE_FILES = {
   sysctl: 'sysctl.txt',
   /** What kube-proxy answers on 127.0.0.1:10249/proxyMode (formatVersion 2; absent when nothing answered). */
   proxyMode: 'proxy-mode.txt',
+  /** `nft list ruleset` (formatVersion 3; absent where the node has no nftables). */
+  nftRuleset: 'nft-ruleset.txt',
 } as const;
 
 export type NodeFileKey = keyof typeof NODE_FILES;

@@ -13,7 +13,7 @@ test('the seed topology: webpods on the workers, the same pods on a two-node bas
     'webpod1@myk8s-worker=10.10.1.2', 'webpod2@myk8s-worker2=10.10.2.2', 'webpod3@myk8s-worker3=10.10.3.2',
   ]);
   expect(seed.services.map((s) => s.spec!.clusterIP)).toContain('10.200.1.245');
-  const base = seedTopology(['b-cp', 'b-w'], '172.19');
+  const base = seedTopology({ nodeNames: ['b-cp', 'b-w'], subnet: '172.19' });
   expect(base.pods.filter((p) => p.web).map((p) => `${p.node}=${p.ip}`)).toEqual(['b-w=10.10.1.2', 'b-w=10.10.1.4', 'b-w=10.10.1.5']);
   expect(base.nodes.map((n) => n.ip)).toEqual(['172.19.0.2', '172.19.0.3']);
 });

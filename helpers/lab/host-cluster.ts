@@ -1,0 +1,214 @@
+// A lab cluster on the host kernel, without UML: Kubernetes' own kube-proxy in iptables or nftables mode (neither
+// needs IPVS), one per node, each node a network namespace. The wiring is the UML lab's (nodes on a "kind" bridge,
+// pods behind veths, mypc), inside a run-scoped root netns so nothing lands in the host's own namespace; each
+// node reaches the real control plane on the host through a second veth, `up0`.
+import { execa, type ResultPromise } from 'execa';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { collectNodeFiles } from '../collectors/node.js';
+import type { Exec } from '../exec/exec.js';
+import { ProcessExec } from '../exec/process-exec.js';
+import { readLiveClusterJson } from '../kind/collect-live.js';
+import { k8sClients, type K8s } from '../kind/k8s.js';
+import type { ClusterJson, ProxyMode } from '../snapshot/model.js';
+import { writeSnapshot, type NodeFiles, type SnapshotContent } from '../snapshot/write.js';
+import { LAB_CONTEXT, type ControlPlane } from './control-plane.js';
+import { createVethInto, LINK_PREFIX, type HostLink } from './host-net.js';
+import { kubeProxyBinary } from './kube-binaries.js';
+import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig } from './kube-proxy.js';
+import { createSeedObjects, startControlPlane } from './lab-cluster.js';
+import type { LabNode, LabTopology } from './topology.js';
+import { wiringScript, writeWebRoots } from './wiring.js';
+
+const SYNC_TIMEOUT_MS = 120_000;
+/** See LabCluster.change: kube-proxy's metrics cannot tell whether its watch has delivered the last event. */
+const WATCH_DELIVERY_MARGIN_MS = 2_000;
+
+export interface HostClusterOptions {
+  mode: Extract<ProxyMode, 'iptables' | 'nftables'>;
+  topo: LabTopology;
+  /** A short tag in the netns names, so two host clusters of one worker never collide. */
+  tag: string;
+  log?: (line: string) => void;
+}
+
+export class HostCluster {
+  readonly timings: [step: string, ms: number][] = [];
+  private cp?: ControlPlane;
+  private k8sClient?: K8s;
+  private readonly uplinks = new Map<string, HostLink>();
+  private readonly proxies = new Map<string, ResultPromise>();
+  private wired = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly o: HostClusterOptions,
+  ) {}
+
+  static async up(dir: string, o: HostClusterOptions): Promise<HostCluster> {
+    const c = new HostCluster(resolve(dir), o);
+    try {
+      await c.start();
+      return c;
+    } catch (e) {
+      await c.down();
+      throw e;
+    }
+  }
+
+  get topo(): LabTopology {
+    return this.o.topo;
+  }
+
+  get k8s(): K8s {
+    if (!this.k8sClient) throw new Error(`${this.o.mode} host cluster is not up`);
+    return this.k8sClient;
+  }
+
+  /** The host netns name of a lab node, pod or mypc. */
+  netns(name: string): string {
+    return `${LINK_PREFIX}-${process.pid}-${this.o.tag}-${name}`;
+  }
+
+  exec(name: string): Exec {
+    const ns = this.netns(name);
+    return new ProcessExec(`${this.o.mode} lab ${name} netns`, ['ip', 'netns', 'exec', ns]);
+  }
+
+  node(name: string): LabNode {
+    const n = this.topo.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no lab node ${name}`);
+    return n;
+  }
+
+  async step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    const start = Date.now();
+    this.o.log?.(`${this.o.mode}: ${name}`);
+    const out = await body();
+    this.timings.push([`${this.o.mode}: ${name}`, Date.now() - start]);
+    return out;
+  }
+
+  /** Applies an API change and waits until every running kube-proxy has synced it. */
+  async change(name: string, body: () => Promise<void>): Promise<void> {
+    const since = Date.now() / 1000;
+    await this.step(name, body);
+    await sleep(WATCH_DELIVERY_MARGIN_MS);
+    await this.step(`kube-proxy synced: ${name}`, () => this.waitSynced(since));
+  }
+
+  /** Kills kube-proxy as a crash would: its rules stay as they were. */
+  async killKubeProxy(node: string): Promise<void> {
+    await this.step(`kill kube-proxy on ${node}`, async () => {
+      const proc = this.proxies.get(node);
+      proc?.kill('SIGKILL');
+      await proc?.catch(() => undefined);
+      this.proxies.delete(node);
+    });
+  }
+
+  /** kube-proxy's process id per running node, for memory readings. */
+  proxyPid(node: string): number | undefined {
+    return this.proxies.get(node)?.pid;
+  }
+
+  async collectNodes(): Promise<Map<string, NodeFiles>> {
+    const files = new Map<string, NodeFiles>();
+    for (const n of this.topo.nodes) {
+      const shell = this.exec(n.name);
+      files.set(n.name, await collectNodeFiles({ name: n.name, shell, ipset: shell }));
+    }
+    return files;
+  }
+
+  /** cluster.json from the live API and every node's outputs, plus whatever probes the caller ran. */
+  async snapshot(dir: string, extra: Omit<SnapshotContent, 'cluster' | 'nodes'> = {}): Promise<ClusterJson> {
+    const cluster = await this.step('cluster.json from the live kube-apiserver', () => readLiveClusterJson(this.k8s));
+    const nodes = await this.step('node outputs through the host netns backend', () => this.collectNodes());
+    await writeSnapshot(dir, { cluster, nodes, ...extra });
+    return cluster;
+  }
+
+  logs(): Record<string, string> {
+    return Object.fromEntries(this.topo.nodes.map((n) => [`kube-proxy-${this.o.mode}-${n.name}.log`, this.logFile(n.name)]));
+  }
+
+  /** Stops everything this cluster started, whatever state it is in; safe to call twice. */
+  async down(): Promise<void> {
+    for (const node of [...this.proxies.keys()]) await this.killKubeProxy(node);
+    await this.cp?.stop().catch(() => undefined);
+    this.cp = undefined;
+    for (const link of this.uplinks.values()) await link.remove();
+    this.uplinks.clear();
+    if (!this.wired) return;
+    const names = [...this.topo.nodes.map((n) => n.name), ...this.topo.pods.map((p) => p.name), this.topo.mypc.name, 'root'];
+    // The backends (httpd, whoami.pl) run in pod netns: a netns is only gone once its processes are.
+    for (const name of names) await killNetnsProcesses(this.netns(name));
+    for (const name of names) await execa('ip', ['netns', 'del', this.netns(name)], { reject: false });
+    this.wired = false;
+  }
+
+  private logFile(node: string): string {
+    return join(this.dir, 'kube-proxy', `${node}.log`);
+  }
+
+  private async start(): Promise<void> {
+    const { topo, mode } = this.o;
+    await this.step('wire nodes, pods and mypc in host network namespaces; start the backends', () => this.wire());
+    for (const n of topo.nodes) this.uplinks.set(n.name, await createVethInto(this.netns(n.name), { peer: 'up0', defaultRoute: false }));
+    const hostIPs = [...this.uplinks.values()].map((l) => l.hostIP);
+    const cp = (this.cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () => startControlPlane(this.dir, topo, hostIPs)));
+    const k8s = (this.k8sClient = k8sClients({ kubeconfig: cp.adminKubeconfig, context: LAB_CONTEXT }));
+    const config = seedKubeProxyConfig({ mode, strictARP: false });
+    await this.step('Nodes, kube-proxy ConfigMap, Pods and Services', () => createSeedObjects(k8s, topo, config));
+    const since = Date.now() / 1000;
+    await mkdir(join(this.dir, 'kube-proxy'), { recursive: true });
+    for (const n of topo.nodes) {
+      const configFile = join(this.dir, 'kube-proxy', `${n.name}.yaml`);
+      await writeFile(configFile, nodeConfigYaml(config, n.name, await cp.writeKubeProxyKubeconfig(this.uplinks.get(n.name)!.hostIP)));
+      this.proxies.set(n.name, this.startKubeProxy(n.name, configFile));
+    }
+    await this.step(`first complete sync (kube-proxy in ${mode} mode)`, () => this.waitSynced(since));
+  }
+
+  private async wire(): Promise<void> {
+    const root = this.netns('root');
+    const www = join(this.dir, 'www');
+    await writeWebRoots(this.topo, www);
+    await execa('ip', ['netns', 'add', root]);
+    this.wired = true;
+    // Forwarding between nodes is the root netns's job, as the guest's root netns does on the UML lab.
+    await execa('ip', ['netns', 'exec', root, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    // nsenter, not `ip netns exec`: that one's private mount namespace would hide the netns the script adds.
+    const r = await execa('nsenter', [`--net=/run/netns/${root}`, 'bash', '-s'], { input: wiringScript(this.topo, www, (n) => this.netns(n)), reject: false });
+    if (r.exitCode !== 0) throw new Error(`lab: wiring the ${this.o.mode} host cluster failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+
+  private startKubeProxy(node: string, config: string): ResultPromise {
+    const out = createWriteStream(this.logFile(node), { flags: 'a' });
+    const proc = execa('ip', ['netns', 'exec', this.netns(node), kubeProxyBinary(), `--config=${config}`, '--v=2'], { stdin: 'ignore', reject: false, buffer: false });
+    proc.stdout?.pipe(out);
+    proc.stderr?.pipe(out);
+    return proc;
+  }
+
+  private async waitSynced(since: number): Promise<void> {
+    const running = [...this.proxies.keys()];
+    const read = async () => (await Promise.all(running.map((n) => this.exec(n).run(['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`])))).map((r) => parseSyncMetrics(r.stdout));
+    if ((await pollUntilSynced(read, since, SYNC_TIMEOUT_MS, 300)) !== undefined) return;
+    throw new Error(`lab: kube-proxy in ${this.o.mode} mode did not complete a sync within ${SYNC_TIMEOUT_MS} ms (see its logs under ${join(this.dir, 'kube-proxy')})`);
+  }
+}
+
+export async function killNetnsProcesses(netns: string): Promise<void> {
+  const pids = (await execa('ip', ['netns', 'pids', netns], { reject: false })).stdout.split('\n').filter((p) => /^\d+$/.test(p));
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
