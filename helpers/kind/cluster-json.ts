@@ -62,7 +62,7 @@ function toService(svc: V1Service, slices: V1EndpointSlice[]): Service {
     ...((policy === 'Local' || policy === 'Cluster') && { internalTrafficPolicy: policy }),
     ports: (svc.spec?.ports ?? []).map((p) => {
       const protocol = (p.protocol ?? 'TCP') as Protocol;
-      return { name: p.name ?? '', protocol, port: p.port, endpoints: endpointsFor(own, p.name ?? '', protocol) };
+      return { name: p.name ?? '', protocol, port: p.port, ...(p.nodePort !== undefined && { nodePort: p.nodePort }), endpoints: endpointsFor(own, p.name ?? '', protocol) };
     }),
   };
 }

@@ -36,12 +36,12 @@ export PATH=/run/lab/bin:$PATH
 # as symlinks, minus ipvsadm*, so a call to ipvsadm really fails with "command not found".
 cp -rs /usr/sbin/. /run/lab/kind-sbin/ && rm -f /run/lab/kind-sbin/ipvsadm*
 # The uplink to the host (a tap device, UML's vector transport): kube-proxy reaches the kube-apiserver through it.
-# The root netns routes and masquerades the node network, as Docker does for a kind network.
+# The root netns routes and masquerades the node network to the host's end of the tap, as Docker does for a kind
+# network; it has no default route, so traffic to any other address (an unallocated ClusterIP) never leaves.
 uplink=$(sed -n 's/.*lab\.uplink=\([^ ]*\).*/\1/p' /proc/cmdline)
 if [ -n "$uplink" ]; then
   ip addr add "${uplink%,*}" dev vec0
   ip link set vec0 up
-  ip route add default via "${uplink#*,}"
   echo 1 > /proc/sys/net/ipv4/ip_forward
   iptables-legacy -t nat -A POSTROUTING -s 172.16.0.0/12 -o vec0 -j MASQUERADE
 fi

@@ -1,9 +1,10 @@
-// The snapshot contract (formatVersion 2; version 1 is still read). cluster.json is the expected model; the
-// per-node files are what the nodes really showed. Keep these shapes exactly: saved snapshots are re-judged
-// later by `evaluate`. Version 2 added `serving`/`terminating` per endpoint and nodes/<node>/proxy-mode.txt.
+// The snapshot contract (formatVersion 3; versions 1 and 2 are still read). cluster.json is the expected model;
+// the per-node files are what the nodes really showed. Keep these shapes exactly: saved snapshots are re-judged
+// later by `evaluate` and `compare`. Version 2 added `serving`/`terminating` per endpoint and
+// nodes/<node>/proxy-mode.txt; version 3 added a port's `nodePort`, nodes/<node>/nft-ruleset.txt and probes.json.
 
-export const SNAPSHOT_FORMAT_VERSION = 2;
-export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const SNAPSHOT_FORMAT_VERSION = 3;
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
@@ -26,6 +27,8 @@ export interface ServicePort {
   name: string;
   protocol: Protocol;
   port: number;
+  /** The port's NodePort, when the service has one (formatVersion 3, optional). */
+  nodePort?: number;
   endpoints: Endpoint[];
 }
 
@@ -75,6 +78,31 @@ export interface ArpProbe {
   target: string;
   kind: 'clusterIP' | 'node';
   replies: number;
+}
+
+/** How one probe connection ended, as the client saw it. */
+export type ProbeOutcome = 'answered' | 'refused' | 'unreachable' | 'timeout' | 'closed' | 'replied' | 'no-reply';
+export const PROBE_OUTCOMES: readonly ProbeOutcome[] = ['answered', 'refused', 'unreachable', 'timeout', 'closed', 'replied', 'no-reply'];
+
+/** One request of the migration probes (probes.json, formatVersion 3). */
+export interface ProbeResult {
+  /** `service-port`, or the id of a behaviour the modes are documented to differ in (helpers/compare/behaviours.ts). */
+  behaviour: string;
+  /** Stable across modes: the row both snapshots' results are matched by. */
+  key: string;
+  /** The pod, node or host the request came from. */
+  from: string;
+  target: string;
+  port?: number;
+  protocol: Protocol | 'ICMP';
+  /** `namespace/name` of the service a service-port probe addresses. */
+  service?: string;
+  outcome: ProbeOutcome;
+  /** Who answered (whoami's Hostname), and the client's address as the backend saw it (whoami's RemoteAddr). */
+  hostname?: string;
+  remoteAddr?: string;
+  /** What the client printed, for the evidence. */
+  detail: string;
 }
 
 /** File names inside nodes/<node>/, as the format fixes them. */

@@ -52,8 +52,8 @@ function validateService(s: unknown, where: string): void {
     if (!(ip === 'None' || isIp(ip))) throw new InputError(`${where}.clusterIPs[${j}] is not an IP address or "None": ${JSON.stringify(ip)}`);
   });
   (s.ports as unknown[]).forEach((p, j) => {
-    const pok = isObj(p) && ['TCP', 'UDP', 'SCTP'].includes(p.protocol as string) && isPort(p.port) && Array.isArray(p.endpoints);
-    if (!pok) throw new InputError(`${where}.ports[${j}]: needs protocol TCP|UDP|SCTP, a port from 1 to 65535 and endpoints[]`);
+    const pok = isObj(p) && ['TCP', 'UDP', 'SCTP'].includes(p.protocol as string) && isPort(p.port) && optional(p.nodePort, isPort) && Array.isArray(p.endpoints);
+    if (!pok) throw new InputError(`${where}.ports[${j}]: needs protocol TCP|UDP|SCTP, a port from 1 to 65535, endpoints[] and (if present) a nodePort from 1 to 65535`);
     (p.endpoints as unknown[]).forEach((e, k) => {
       const eok = isObj(e) && isIp(e.ip) && isPort(e.port) && isBool(e.ready) && optional(e.serving, isBool) && optional(e.terminating, isBool) && optional(e.zoneHints, isStrings) && optional(e.nodeHints, isStrings);
       if (!eok) throw new InputError(`${where}.ports[${j}].endpoints[${k}]: needs an IP address, a port from 1 to 65535, boolean ready and (if present) boolean serving and terminating`);

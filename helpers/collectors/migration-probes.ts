@@ -1,0 +1,84 @@
+// The migration probes: real requests whose outcomes are compared between proxy modes. Every service port is
+// asked once from net-pod (whoami answers with the client's address as the backend saw it), and each behaviour
+// the modes are documented to differ in gets its own request. One exec per client: the requests run in parallel
+// inside one shell script, each bounded by `timeout`, and print framed blocks that parse-probe-output reads.
+import { runOk, shellQuote, type Exec } from '../exec/exec.js';
+import { parseProbeBlocks, PROBE_MARK } from '../parsers/probe-output.js';
+import { ipv4ClusterIPs, serviceKey, type ClusterJson, type ProbeResult } from '../snapshot/model.js';
+
+/** Each request's limit; a dropped packet costs this long. */
+const PROBE_TIMEOUT_S = 3;
+export const WHOAMI_REQUEST_PATH = '/cgi-bin/whoami';
+
+export type ProbeTarget = Omit<ProbeResult, 'outcome' | 'hostname' | 'remoteAddr' | 'detail'>;
+
+export interface ProbeSites {
+  /** The pod every ClusterIP request comes from, and its node (where localhost NodePorts are tried). */
+  clientPod: string;
+  clientNode: string;
+  /** A host on the node network outside the cluster (the seed's mypc). */
+  outside: string;
+  /** The node whose addresses NodePorts are tried on from outside, and an address of it that is not its InternalIP. */
+  nodePortNode: { name: string; internalIP: string; otherIP?: string };
+  /** The service the ClusterIP behaviours are tried on. */
+  service: { clusterIP: string; port: number };
+  /** A port that service does not expose, and an address in the service range that no service holds. */
+  unexposedPort: number;
+  unallocatedIP: string;
+}
+
+/** One request per IPv4 service port (TCP and UDP), then one per behaviour; keys match across modes. */
+export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[] {
+  const ports: ProbeTarget[] = cluster.services.flatMap((svc) => {
+    const ip = ipv4ClusterIPs(svc)[0];
+    if (!ip) return [];
+    return svc.ports
+      .filter((p) => p.protocol === 'TCP' || p.protocol === 'UDP')
+      .map((p) => ({ behaviour: 'service-port', key: `${serviceKey(svc)} ${p.port}/${p.protocol}`, from: s.clientPod, target: ip, port: p.port, protocol: p.protocol, service: serviceKey(svc) }));
+  });
+  const nodePort = cluster.services.flatMap((svc) => svc.ports).find((p) => p.nodePort !== undefined)?.nodePort;
+  const tcp = (behaviour: string, from: string, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, from, target, port, protocol: 'TCP' });
+  const behaviours: ProbeTarget[] = [
+    tcp('unexposed-port', s.clientPod, s.service.clusterIP, s.unexposedPort),
+    tcp('unallocated-clusterip', s.clientPod, s.unallocatedIP, s.service.port),
+    { behaviour: 'icmp-clusterip', key: 'icmp-clusterip', from: s.clientPod, target: s.service.clusterIP, protocol: 'ICMP' },
+  ];
+  if (nodePort !== undefined) {
+    behaviours.push(tcp('nodeport-localhost', s.clientNode, '127.0.0.1', nodePort), tcp('nodeport-node-ip', s.outside, s.nodePortNode.internalIP, nodePort));
+    if (s.nodePortNode.otherIP) behaviours.push(tcp('nodeport-other-address', s.outside, s.nodePortNode.otherIP, nodePort));
+  }
+  return [...ports, ...behaviours];
+}
+
+/** The shell command of one request: whoami over HTTP or raw UDP, or one ping. */
+export function probeCommand(t: ProbeTarget): string {
+  const limit = String(PROBE_TIMEOUT_S);
+  if (t.protocol === 'ICMP') return `if command -v ping >/dev/null; then ping -c 1 -W 2 ${shellQuote([t.target])}; else busybox ping -c 1 -W 2 ${shellQuote([t.target])}; fi`;
+  const port = String(t.port);
+  if (t.protocol === 'UDP') {
+    // dd reads the whole datagram in one read; bash's `read` would take one byte and lose the rest.
+    return shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/udp/$0/$1" || exit 7; printf 'whoami\\n' >&3; dd bs=1024 count=1 status=none <&3`, t.target, port]);
+  }
+  const request = `GET ${WHOAMI_REQUEST_PATH} HTTP/1.0\\r\\n\\r\\n`;
+  return shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/tcp/$0/$1" || exit 7; printf '${request}' >&3; while IFS= read -r l <&3; do echo "$l"; done`, t.target, port]);
+}
+
+/** All requests of one client in parallel, each into its own file, then printed in order with its exit code. */
+export function probeScript(targets: ProbeTarget[]): string {
+  const jobs = targets.map((t, i) => `( ${probeCommand(t)}; echo "rc=$?" ) > "$d/${i}" 2>&1 &`);
+  const dump = targets.map((_, i) => `echo '${PROBE_MARK} ${i}'; cat "$d/${i}"`);
+  return ['d=$(mktemp -d)', ...jobs, 'wait', ...dump, 'rm -rf "$d"'].join('\n') + '\n';
+}
+
+/** Runs the plan: one exec per client (`execFor` maps a pod, node or host name to its backend). */
+export async function runMigrationProbes(plan: ProbeTarget[], execFor: (name: string) => Exec): Promise<ProbeResult[]> {
+  const results = new Map<ProbeTarget, ProbeResult>();
+  for (const from of new Set(plan.map((t) => t.from))) {
+    const targets = plan.filter((t) => t.from === from);
+    const exec = execFor(from);
+    const out = await runOk(exec, ['bash', '-c', probeScript(targets)], { timeoutMs: 60_000 });
+    const readings = parseProbeBlocks(out, targets.length, (i) => targets[i]!.protocol === 'ICMP', `probes from ${from} (${exec.label})`);
+    targets.forEach((t, i) => results.set(t, { ...t, ...readings[i]! }));
+  }
+  return plan.map((t) => results.get(t)!);
+}
