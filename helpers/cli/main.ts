@@ -1,5 +1,8 @@
 // Entry point of bin/ipvs-conformance. Exit codes: 0 no claim failed, 1 a claim failed, 2 unusable input.
+import { compareSnapshots } from '../compare/compare.js';
+import { migrationJson, migrationText } from '../compare/report.js';
 import { InputError } from '../snapshot/input-error.js';
+import { readSnapshot } from '../snapshot/read.js';
 import { flagString, parseArgs } from './args.js';
 import { evaluateSnapshot, formatVerdictLine, summaryLine, verdictsJson } from './evaluate.js';
 
@@ -12,6 +15,13 @@ Usage:
       --baseline <dir>  a snapshot of the same services in iptables mode (proxyMode "iptables");
                         without it, fewer-iptables-rules-than-iptables-mode is skipped.
       Exit: 0 no claim failed, 1 a claim failed, 2 unusable input (named on stderr).
+
+  ipvs-conformance compare <snapshot-a> <snapshot-b> [--json]
+      Compare two snapshots of the same Services in different proxy modes (say ipvs, then nftables),
+      taken with the migration probes (probes.json). One line per service port and behaviour:
+      SAME, DOC (differs as documented, with its source) or FAIL (differs unexpectedly);
+      with --json, the whole report. Exit: 0 nothing differs unexpectedly, 1 something does,
+      2 unusable input (named on stderr).
 
   ipvs-conformance collect <snapshot-dir> [--context <kind-context>] [--kubeconfig <file>]
                            [--namespace <ns>] [--service <name>] [--requests <n>]
@@ -38,11 +48,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === '--help' || command === '-h' || command === 'help') return printHelp();
   if (command === 'evaluate') return runEvaluate(rest);
+  if (command === 'compare') return runCompare(rest);
   if (command === 'collect') {
     const { runCollect } = await import('./collect.js');
     return runCollect(rest);
   }
-  throw new InputError(`unknown command "${command}" (expected evaluate or collect; see --help)`);
+  throw new InputError(`unknown command "${command}" (expected evaluate, compare or collect; see --help)`);
 }
 
 async function runEvaluate(argv: string[]): Promise<number> {
@@ -54,6 +65,16 @@ async function runEvaluate(argv: string[]): Promise<number> {
   const text = [...verdicts.map(formatVerdictLine), summaryLine(verdicts)].join('\n');
   process.stdout.write((args.flags.has('json') ? verdictsJson(verdicts) : text) + '\n');
   return exitCode;
+}
+
+async function runCompare(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, [], ['json', 'help']);
+  if (args.flags.has('help')) return printHelp();
+  const [a, b, extra] = args.positional;
+  if (!a || !b || extra !== undefined) throw new InputError('compare takes exactly two snapshot directories: <snapshot-a> <snapshot-b>');
+  const report = compareSnapshots(...(await Promise.all([readSnapshot(a), readSnapshot(b)])));
+  process.stdout.write((args.flags.has('json') ? migrationJson(report) : migrationText(report)) + '\n');
+  return report.ok ? 0 : 1;
 }
 
 function printHelp(): number {

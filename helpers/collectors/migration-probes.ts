@@ -34,18 +34,20 @@ export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeT
     if (!ip) return [];
     return svc.ports
       .filter((p) => p.protocol === 'TCP' || p.protocol === 'UDP')
-      .map((p) => ({ behaviour: 'service-port', key: `${serviceKey(svc)} ${p.port}/${p.protocol}`, from: s.clientPod, target: ip, port: p.port, protocol: p.protocol, service: serviceKey(svc) }));
+      .map((p) => ({ behaviour: 'service-port', key: `${serviceKey(svc)} ${p.port}/${p.protocol}`, from: s.clientPod, fromNode: s.clientNode, target: ip, port: p.port, protocol: p.protocol, service: serviceKey(svc) }));
   });
   const nodePort = cluster.services.flatMap((svc) => svc.ports).find((p) => p.nodePort !== undefined)?.nodePort;
-  const tcp = (behaviour: string, from: string, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, from, target, port, protocol: 'TCP' });
+  const pod = { from: s.clientPod, fromNode: s.clientNode };
+  const tcp = (behaviour: string, from: Pick<ProbeTarget, 'from' | 'fromNode'>, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, ...from, target, port, protocol: 'TCP' });
   const behaviours: ProbeTarget[] = [
-    tcp('unexposed-port', s.clientPod, s.service.clusterIP, s.unexposedPort),
-    tcp('unallocated-clusterip', s.clientPod, s.unallocatedIP, s.service.port),
-    { behaviour: 'icmp-clusterip', key: 'icmp-clusterip', from: s.clientPod, target: s.service.clusterIP, protocol: 'ICMP' },
+    tcp('unexposed-port', pod, s.service.clusterIP, s.unexposedPort),
+    tcp('unallocated-clusterip', pod, s.unallocatedIP, s.service.port),
+    { behaviour: 'icmp-clusterip', key: 'icmp-clusterip', ...pod, target: s.service.clusterIP, protocol: 'ICMP' },
   ];
   if (nodePort !== undefined) {
-    behaviours.push(tcp('nodeport-localhost', s.clientNode, '127.0.0.1', nodePort), tcp('nodeport-node-ip', s.outside, s.nodePortNode.internalIP, nodePort));
-    if (s.nodePortNode.otherIP) behaviours.push(tcp('nodeport-other-address', s.outside, s.nodePortNode.otherIP, nodePort));
+    const outside = { from: s.outside };
+    behaviours.push(tcp('nodeport-localhost', { from: s.clientNode, fromNode: s.clientNode }, '127.0.0.1', nodePort), tcp('nodeport-node-ip', outside, s.nodePortNode.internalIP, nodePort));
+    if (s.nodePortNode.otherIP) behaviours.push(tcp('nodeport-other-address', outside, s.nodePortNode.otherIP, nodePort));
   }
   return [...ports, ...behaviours];
 }

@@ -5,7 +5,7 @@ export interface Bar {
   value: number;
 }
 
-const esc = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function barChart(title: string, bars: Bar[], note = ''): string {
   const width = 640;

@@ -90,8 +90,9 @@ export interface ProbeResult {
   behaviour: string;
   /** Stable across modes: the row both snapshots' results are matched by. */
   key: string;
-  /** The pod, node or host the request came from. */
+  /** The pod, node or host the request came from, and the node it is on (absent for a host outside the cluster). */
   from: string;
+  fromNode?: string;
   target: string;
   port?: number;
   protocol: Protocol | 'ICMP';

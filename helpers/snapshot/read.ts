@@ -7,8 +7,8 @@ import { parseIptablesSave, type IptablesDump } from '../parsers/iptables-save.j
 import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/ipvs-table.js';
 import { parseSysctl } from '../parsers/sysctl.js';
 import { InputError } from './input-error.js';
-import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type TrafficJson } from './model.js';
-import { validateArpJson, validateClusterJson, validateTrafficJson } from './validate.js';
+import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type ProbeResult, type TrafficJson } from './model.js';
+import { validateArpJson, validateClusterJson, validateProbesJson, validateTrafficJson } from './validate.js';
 import type { NodeFiles } from './write.js';
 
 export interface NodeObservation {
@@ -30,6 +30,8 @@ export interface Snapshot {
   nodes: NodeObservation[];
   traffic?: TrafficJson;
   arp?: ArpProbe[];
+  /** The migration probes' results (formatVersion 3, optional). */
+  probes?: ProbeResult[];
 }
 
 /** A baseline only needs what the rule-count claim reads. */
@@ -44,7 +46,8 @@ export async function readSnapshot(dir: string): Promise<Snapshot> {
   const nodes = await Promise.all(cluster.nodes.map((n) => readNode(dir, n.name)));
   const traffic = await readOptionalJson(join(dir, 'traffic.json'), validateTrafficJson);
   const arp = await readOptionalJson(join(dir, 'arp.json'), validateArpJson);
-  return { dir, cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp }) };
+  const probes = await readOptionalJson(join(dir, 'probes.json'), validateProbesJson);
+  return { dir, cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp }), ...(probes && { probes }) };
 }
 
 export async function readBaseline(dir: string): Promise<BaselineSnapshot> {

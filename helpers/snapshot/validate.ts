@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { InputError } from './input-error.js';
-import { READABLE_FORMAT_VERSIONS, type ArpProbe, type ClusterJson, type TrafficJson } from './model.js';
+import { PROBE_OUTCOMES, READABLE_FORMAT_VERSIONS, type ArpProbe, type ClusterJson, type ProbeResult, type TrafficJson } from './model.js';
 
 // Checks what the format promises, so a wrong or hand-edited file fails here, naming the file and field,
 // instead of failing later inside a claim (or, worse, passing).
@@ -79,4 +79,19 @@ export function validateArpJson(v: unknown, file: string): ArpProbe[] {
     need(ok, file, `[${i}] needs from, an IP address as target, kind "clusterIP"|"node" and a whole number of replies ≥ 0`);
   });
   return v as ArpProbe[];
+}
+
+export function validateProbesJson(v: unknown, file: string): ProbeResult[] {
+  need(Array.isArray(v), file, 'expected a JSON array of probe results');
+  (v as unknown[]).forEach((p, i) => {
+    const strings = isObj(p) && ['behaviour', 'key', 'from', 'target', 'detail'].every((k) => typeof p[k] === 'string');
+    need(strings, file, `[${i}] needs strings behaviour, key, from, target and detail`);
+    const o = p as Obj;
+    need(['TCP', 'UDP', 'SCTP', 'ICMP'].includes(o.protocol as string), file, `[${i}].protocol must be TCP, UDP, SCTP or ICMP, got ${JSON.stringify(o.protocol)}`);
+    need(optional(o.port, isPort), file, `[${i}].port must be a port from 1 to 65535`);
+    need(PROBE_OUTCOMES.includes(o.outcome as ProbeResult['outcome']), file, `[${i}].outcome must be one of ${PROBE_OUTCOMES.join(', ')}, got ${JSON.stringify(o.outcome)}`);
+    need(optional(o.remoteAddr, isIp), file, `[${i}].remoteAddr is not an IP address: ${JSON.stringify(o.remoteAddr)}`);
+    for (const k of ['hostname', 'service', 'fromNode']) need(optional(o[k], (x) => typeof x === 'string'), file, `[${i}].${k} must be a string`);
+  });
+  return v as ProbeResult[];
 }

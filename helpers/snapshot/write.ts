@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type TrafficJson } from './model.js';
+import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type ProbeResult, type TrafficJson } from './model.js';
 
 export type NodeFiles = Partial<Record<NodeFileKey, string>>;
 
@@ -9,6 +9,7 @@ export interface SnapshotContent {
   nodes: Map<string, NodeFiles>;
   traffic?: TrafficJson;
   arp?: ArpProbe[];
+  probes?: ProbeResult[];
 }
 
 /** Writes a snapshot directory in the layout of its cluster.json's formatVersion. Raw outputs are written byte for byte. */
@@ -17,6 +18,7 @@ export async function writeSnapshot(dir: string, content: SnapshotContent): Prom
   await writeJson(join(dir, 'cluster.json'), content.cluster);
   if (content.traffic) await writeJson(join(dir, 'traffic.json'), content.traffic);
   if (content.arp) await writeJson(join(dir, 'arp.json'), content.arp);
+  if (content.probes) await writeJson(join(dir, 'probes.json'), content.probes);
   for (const [node, files] of content.nodes) {
     const nodeDir = join(dir, 'nodes', node);
     await mkdir(nodeDir, { recursive: true });
