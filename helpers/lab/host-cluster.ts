@@ -7,7 +7,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { planMigrationProbes, runMigrationProbes } from '../collectors/migration-probes.js';
 import { collectNodeFiles } from '../collectors/node.js';
+import { runBalanceProbe } from '../collectors/probes.js';
 import type { Exec } from '../exec/exec.js';
 import { ProcessExec } from '../exec/process-exec.js';
 import { readLiveClusterJson } from '../kind/collect-live.js';
@@ -18,7 +20,7 @@ import { LAB_CONTEXT, type ControlPlane } from './control-plane.js';
 import { createVethInto, LINK_PREFIX, type HostLink } from './host-net.js';
 import { kubeProxyBinary } from './kube-binaries.js';
 import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig } from './kube-proxy.js';
-import { createSeedObjects, startControlPlane } from './lab-cluster.js';
+import { createSeedObjects, migrationSites, seedBalanceProbe, startControlPlane } from './lab-cluster.js';
 import type { LabNode, LabTopology } from './topology.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
 
@@ -129,6 +131,15 @@ export class HostCluster {
     const nodes = await this.step('node outputs through the host netns backend', () => this.collectNodes());
     await writeSnapshot(dir, { cluster, nodes, ...extra });
     return cluster;
+  }
+
+  /** The seed's balance probe and the migration probes, then a snapshot that carries both. */
+  async probedSnapshot(dir: string): Promise<ClusterJson> {
+    const cluster = await readLiveClusterJson(this.k8s);
+    const balance = seedBalanceProbe(this.topo);
+    const traffic = await this.step(`balance probe: ${balance.requests} new connections from net-pod`, () => runBalanceProbe(this.exec(balance.clientPod), balance));
+    const probes = await this.step('migration probes', () => runMigrationProbes(planMigrationProbes(cluster, migrationSites(this.topo)), (n) => this.exec(n)));
+    return this.snapshot(dir, { traffic, probes });
   }
 
   logs(): Record<string, string> {

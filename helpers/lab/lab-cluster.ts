@@ -4,7 +4,8 @@
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collectNodeFiles, type NodeAccess } from '../collectors/node.js';
-import { runArpProbe, runBalanceProbe, type ArpTarget } from '../collectors/probes.js';
+import { planMigrationProbes, runMigrationProbes, type ProbeSites } from '../collectors/migration-probes.js';
+import { runArpProbe, runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
 import { readLiveClusterJson } from '../kind/collect-live.js';
 import { k8sClients, type K8s } from '../kind/k8s.js';
 import type { ClusterJson, KubeProxyConfig, TrafficJson } from '../snapshot/model.js';
@@ -14,7 +15,7 @@ import { createTap, type HostLink } from './host-net.js';
 import { controlPlaneBinaries } from './kube-binaries.js';
 import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyOptions } from './kube-proxy.js';
 import { createWorkload, registerNodes, writeKubeProxyConfigMap } from './kubelet.js';
-import { SEED_SERVICE, seedTopology, type LabNode, type LabTopology } from './topology.js';
+import { SEED_SERVICE, seedTopology, UNALLOCATED_CLUSTER_IP, type LabNode, type LabTopology, type TopologyOptions } from './topology.js';
 import { UmlGuest } from './uml-guest.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
 
@@ -29,12 +30,33 @@ export interface LabClusterOptions {
   proxyVersion?: string;
   /** Nodes whose kube-proxy starts in another mode first (a later restart switches it). */
   firstMode?: Record<string, ProxyStart['mode']>;
+  /** The seed's topology, or with `migration` its NodePort service and secondary node addresses too. */
+  topology?: TopologyOptions;
   log?: (line: string) => void;
 }
 
 export interface SnapshotOptions {
   balance?: boolean;
   arp?: boolean;
+  /** Run the migration probes (probes.json) from these sites. */
+  probes?: ProbeSites;
+}
+
+/** The seed's balance probe in the lab: net-pod → svc-clusterip, one new connection per request, no spawns. */
+export function seedBalanceProbe(topo: LabTopology): BalanceProbe {
+  const client = topo.pods.find((p) => p.name === 'net-pod')!;
+  return { service: `${SEED_SERVICE.namespace}/${SEED_SERVICE.name}`, clusterIP: SEED_SERVICE.clusterIP, port: SEED_SERVICE.port, clientPod: client.name, clientNode: client.node, requests: LAB_REQUESTS, client: 'bash-tcp' };
+}
+
+/** Where the migration probes run from and what they try, on the seed's topology. */
+export function migrationSites(topo: LabTopology): ProbeSites {
+  const client = topo.pods.find((p) => p.name === 'net-pod')!;
+  const worker = topo.nodes[1] ?? topo.nodes[0]!;
+  return {
+    clientPod: client.name, clientNode: client.node, outside: topo.mypc.name,
+    nodePortNode: { name: worker.name, internalIP: worker.ip, ...(worker.secondaryIP && { otherIP: worker.secondaryIP }) },
+    service: SEED_SERVICE, unexposedPort: 9999, unallocatedIP: UNALLOCATED_CLUSTER_IP,
+  };
 }
 
 export function startControlPlane(dir: string, topo: LabTopology, serverAddresses: string[]): Promise<ControlPlane> {
@@ -51,7 +73,7 @@ export async function createSeedObjects(k8s: K8s, topo: LabTopology, config: Kub
 export class LabCluster {
   /** Milliseconds per step, in order, for the report. */
   readonly timings: [step: string, ms: number][] = [];
-  readonly topo: LabTopology = seedTopology();
+  readonly topo: LabTopology;
   private cp?: ControlPlane;
   private tap?: HostLink;
   private guest?: UmlGuest;
@@ -61,7 +83,9 @@ export class LabCluster {
   private constructor(
     readonly dir: string,
     private readonly o: LabClusterOptions,
-  ) {}
+  ) {
+    this.topo = seedTopology(o.topology);
+  }
 
   /** Brings the whole cluster up and waits until every kube-proxy completed a sync of the seed's workload. */
   static async up(dir: string, o: LabClusterOptions = {}): Promise<LabCluster> {
@@ -132,9 +156,8 @@ export class LabCluster {
 
   /** New connections from net-pod (on the control plane) to the seed's service, as the seed's curl loop does. */
   balance(): Promise<TrafficJson> {
-    const client = this.topo.pods.find((p) => p.name === 'net-pod')!;
-    const probe = { service: `${SEED_SERVICE.namespace}/${SEED_SERVICE.name}`, clusterIP: SEED_SERVICE.clusterIP, port: SEED_SERVICE.port, clientPod: client.name, clientNode: client.node, requests: LAB_REQUESTS, client: 'bash-tcp' as const };
-    return this.step(`balance probe: ${LAB_REQUESTS} new connections from net-pod`, () => runBalanceProbe(this.guest!.exec(client.name), probe));
+    const probe = seedBalanceProbe(this.topo);
+    return this.step(`balance probe: ${LAB_REQUESTS} new connections from net-pod`, () => runBalanceProbe(this.guest!.exec(probe.clientPod), probe));
   }
 
   /** Collects a complete snapshot with the product's own code and writes it; returns what the probes saw raw. */
@@ -143,7 +166,8 @@ export class LabCluster {
     const nodes = await this.step('node outputs through the lab node-exec backend', () => this.collectNodes());
     const traffic = o.balance ? await this.balance() : undefined;
     const arp = o.arp ? await this.step('ARP probe from mypc', () => runArpProbe(this.guest!.exec(this.topo.mypc.name), this.topo.mypc.name, this.arpTargets(cluster))) : undefined;
-    await writeSnapshot(dir, { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes }) });
+    const probes = o.probes && (await this.step('migration probes', () => runMigrationProbes(planMigrationProbes(cluster, o.probes!), (n) => this.guest!.exec(n))));
+    await writeSnapshot(dir, { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes }), ...(probes && { probes }) });
     return { cluster, ...(arp && { arpRaw: arp.raw }) };
   }
 

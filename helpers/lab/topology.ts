@@ -41,6 +41,8 @@ export const SEED_NODE_NAMES = ['control-plane', 'worker', 'worker2', 'worker3']
 const SEED_ZONES = ['ap-northeast-2a', 'ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'];
 /** The seed's service under test: `svc-clusterip` 9000 → webpods:80. */
 export const SEED_SERVICE = { namespace: 'default', name: 'svc-clusterip', clusterIP: '10.200.1.245', port: 9000 };
+/** In the service range (10.200.1.0/24 holds every lab ClusterIP) and held by no service. */
+export const UNALLOCATED_CLUSTER_IP = '10.200.1.200';
 /** The migration topology's NodePort service (type NodePort, 9080 → webpods:80, node port 30080). */
 export const NODEPORT_SERVICE = { namespace: 'default', name: 'svc-nodeport', clusterIP: '10.200.1.80', port: 9080, nodePort: 30080 };
 
