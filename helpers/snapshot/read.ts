@@ -43,7 +43,7 @@ export interface BaselineSnapshot {
 
 export async function readSnapshot(dir: string): Promise<Snapshot> {
   const cluster = await readClusterJson(dir);
-  const nodes = await Promise.all(cluster.nodes.map((n) => readNode(dir, n.name)));
+  const nodes = await Promise.all(cluster.nodes.map((n) => readNode(dir, n.name, cluster.proxyMode)));
   const traffic = await readOptionalJson(join(dir, 'traffic.json'), validateTrafficJson);
   const arp = await readOptionalJson(join(dir, 'arp.json'), validateArpJson);
   const probes = await readOptionalJson(join(dir, 'probes.json'), validateProbesJson);
@@ -69,7 +69,7 @@ async function readClusterJson(dir: string): Promise<ClusterJson> {
   return validateClusterJson(parseJson(file, await readRequired(file)), file);
 }
 
-async function readNode(dir: string, name: string): Promise<NodeObservation> {
+async function readNode(dir: string, name: string, mode: ClusterJson['proxyMode']): Promise<NodeObservation> {
   const path = (f: string) => nodeFile(dir, name, f);
   const [ipAddr, proc, ipvsadm, ipset, iptables, sysctl, proxyMode] = await Promise.all([
     readRequired(path(NODE_FILES.ipAddr)),
@@ -86,9 +86,14 @@ async function readNode(dir: string, name: string): Promise<NodeObservation> {
     ...ipvsTable(path, proc, ipvsadm),
     ...(proxyMode !== undefined && { proxyMode: proxyMode.trim() }),
     ipsets: parseFile(path(NODE_FILES.ipset), ipset, parseIpsetList),
-    iptables: parseFile(path(NODE_FILES.iptablesSave), iptables, parseIptablesSave),
+    iptables: nftablesNodeWithoutIptables(mode, iptables) ? { chains: new Map(), rules: [] } : parseFile(path(NODE_FILES.iptablesSave), iptables, parseIptablesSave),
     sysctl: parseFile(path(NODE_FILES.sysctl), sysctl, parseSysctl),
   };
+}
+
+/** kube-proxy in nftables mode writes no iptables rules: there, and only there, empty iptables-save output is real. */
+function nftablesNodeWithoutIptables(mode: ClusterJson['proxyMode'], text: string): boolean {
+  return mode === 'nftables' && text.trim() === '';
 }
 
 /**
