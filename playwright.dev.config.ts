@@ -23,5 +23,7 @@ export default defineConfig({
     { name: 'lab-baseline', testDir: './tests/lab', testMatch: /baseline\.setup\.ts/, timeout: 180_000 },
     { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 900_000, fullyParallel: true, dependencies: ['lab-baseline'], teardown: 'lab-matrix' },
     { name: 'lab-matrix', testDir: './tests/lab', testMatch: /matrix\.teardown\.ts/ },
+    // The scale benchmark runs only as `npm run lab:scale`: it measures, it does not test, and takes tens of minutes.
+    ...(process.env.IPVS_CONFORMANCE_SCALE === '1' ? [{ name: 'lab-scale', testDir: './tests/lab', testMatch: /scale\.bench\.ts/, timeout: 90 * 60_000 }] : []),
   ],
 });

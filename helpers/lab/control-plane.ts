@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlPlaneBinaries } from './kube-binaries.js';
 
-const SERVICE_CIDR = '10.200.1.0/24';
+/** The seed's service range; the scale benchmark needs room for a thousand ClusterIPs more. */
+export const SERVICE_CIDR = '10.200.1.0/24';
 const READY_TIMEOUT_MS = 60_000;
 
 export interface ControlPlaneOptions {
@@ -20,6 +21,7 @@ export interface ControlPlaneOptions {
   advertiseAddress: string;
   /** Host addresses clients dial (in the serving certificate). */
   serverAddresses: string[];
+  serviceCIDR?: string;
   log?: (line: string) => void;
 }
 
@@ -52,7 +54,7 @@ export class ControlPlane {
     try {
       const etcdUrl = `http://127.0.0.1:${etcdClient}`;
       procs.push(spawn(o.dir, 'etcd', o.bins.etcd, etcdArgs(o.dir, etcdUrl, `http://127.0.0.1:${etcdPeer}`)));
-      procs.push(spawn(o.dir, 'kube-apiserver', o.bins.kubeApiserver, apiserverArgs(pki, etcdUrl, apiPort, o.advertiseAddress)));
+      procs.push(spawn(o.dir, 'kube-apiserver', o.bins.kubeApiserver, apiserverArgs(pki, etcdUrl, apiPort, o.advertiseAddress, o.serviceCIDR ?? SERVICE_CIDR)));
       await cp.waitReady(log);
       await writeFile(cp.adminKubeconfig, kubeconfig(`https://127.0.0.1:${apiPort}`, pki.ca, pki.admin));
       procs.push(spawn(o.dir, 'kube-controller-manager', o.bins.kubeControllerManager, kcmArgs(o.dir, cp.adminKubeconfig, kcmPort)));
@@ -144,12 +146,12 @@ function etcdArgs(dir: string, clientUrl: string, peerUrl: string): string[] {
   ];
 }
 
-function apiserverArgs(pki: Pki, etcdUrl: string, port: number, advertiseAddress: string): string[] {
+function apiserverArgs(pki: Pki, etcdUrl: string, port: number, advertiseAddress: string, serviceCIDR: string): string[] {
   return [
     `--etcd-servers=${etcdUrl}`, '--bind-address=0.0.0.0', `--secure-port=${port}`, `--advertise-address=${advertiseAddress}`,
     `--tls-cert-file=${pki.serving.cert}`, `--tls-private-key-file=${pki.serving.key}`, `--client-ca-file=${pki.ca}`,
     `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
-    '--service-account-issuer=https://kubernetes.default.svc.cluster.local', `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local', `--service-cluster-ip-range=${serviceCIDR}`,
     '--authorization-mode=RBAC', '--enable-priority-and-fairness=false', '--profiling=false',
   ];
 }
@@ -158,6 +160,8 @@ function kcmArgs(dir: string, kubeconfigFile: string, port: number): string[] {
   return [
     `--kubeconfig=${kubeconfigFile}`, '--controllers=endpointslice,endpointslicemirroring,serviceaccount', '--leader-elect=false',
     `--secure-port=${port}`, '--bind-address=127.0.0.1', `--cert-dir=${join(dir, 'kcm-certs')}`, '--profiling=false',
+    // The default 20 requests/s would make a thousand EndpointSlices take most of a minute in the scale benchmark.
+    '--kube-api-qps=500', '--kube-api-burst=1000',
   ];
 }
 

@@ -4,7 +4,7 @@
 // node reaches the real control plane on the host through a second veth, `up0`.
 import { execa, type ResultPromise } from 'execa';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { planMigrationProbes, runMigrationProbes } from '../collectors/migration-probes.js';
@@ -20,7 +20,7 @@ import { LAB_CONTEXT, type ControlPlane } from './control-plane.js';
 import { createVethInto, LINK_PREFIX, type HostLink } from './host-net.js';
 import { kubeProxyBinary } from './kube-binaries.js';
 import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig } from './kube-proxy.js';
-import { createSeedObjects, migrationSites, seedBalanceProbe, startControlPlane } from './lab-cluster.js';
+import { createSeedObjects, migrationSites, rssKb, seedBalanceProbe, startControlPlane } from './lab-cluster.js';
 import type { LabNode, LabTopology } from './topology.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
 
@@ -33,6 +33,7 @@ export interface HostClusterOptions {
   topo: LabTopology;
   /** A short tag in the netns names, so two host clusters of one worker never collide. */
   tag: string;
+  serviceCIDR?: string;
   log?: (line: string) => void;
 }
 
@@ -111,9 +112,10 @@ export class HostCluster {
     });
   }
 
-  /** kube-proxy's process id per running node, for memory readings. */
-  proxyPid(node: string): number | undefined {
-    return this.proxies.get(node)?.pid;
+  /** kube-proxy's resident memory on a node, in kB (`ip netns exec` execs kube-proxy in its own process). */
+  async proxyRssKb(node: string): Promise<number> {
+    const pid = this.proxies.get(node)?.pid;
+    return rssKb(pid === undefined ? '' : await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''), `kube-proxy on ${node}`);
   }
 
   async collectNodes(): Promise<Map<string, NodeFiles>> {
@@ -170,7 +172,7 @@ export class HostCluster {
     await this.step('wire nodes, pods and mypc in host network namespaces; start the backends', () => this.wire());
     for (const n of topo.nodes) this.uplinks.set(n.name, await createVethInto(this.netns(n.name), { peer: 'up0', defaultRoute: false }));
     const hostIPs = [...this.uplinks.values()].map((l) => l.hostIP);
-    const cp = (this.cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () => startControlPlane(this.dir, topo, hostIPs)));
+    const cp = (this.cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () => startControlPlane(this.dir, topo, hostIPs, this.o.serviceCIDR)));
     const k8s = (this.k8sClient = k8sClients({ kubeconfig: cp.adminKubeconfig, context: LAB_CONTEXT }));
     const config = seedKubeProxyConfig({ mode, strictARP: false });
     await this.step('Nodes, kube-proxy ConfigMap, Pods and Services', () => createSeedObjects(k8s, topo, config));

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { collectNodeFiles, type NodeAccess } from '../collectors/node.js';
 import { planMigrationProbes, runMigrationProbes, type ProbeSites } from '../collectors/migration-probes.js';
 import { runArpProbe, runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
+import type { Exec } from '../exec/exec.js';
 import { readLiveClusterJson } from '../kind/collect-live.js';
 import { k8sClients, type K8s } from '../kind/k8s.js';
 import type { ClusterJson, KubeProxyConfig, TrafficJson } from '../snapshot/model.js';
@@ -32,6 +33,7 @@ export interface LabClusterOptions {
   firstMode?: Record<string, ProxyStart['mode']>;
   /** The seed's topology, or with `migration` its NodePort service and secondary node addresses too. */
   topology?: TopologyOptions;
+  serviceCIDR?: string;
   log?: (line: string) => void;
 }
 
@@ -40,6 +42,13 @@ export interface SnapshotOptions {
   arp?: boolean;
   /** Run the migration probes (probes.json) from these sites. */
   probes?: ProbeSites;
+}
+
+/** The kB of a `VmRSS:  61234 kB` line of /proc/<pid>/status. */
+export function rssKb(status: string, what: string): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!m) throw new Error(`lab: no VmRSS for ${what} (is it running?)`);
+  return Number(m[1]);
 }
 
 /** The seed's balance probe in the lab: net-pod → svc-clusterip, one new connection per request, no spawns. */
@@ -59,8 +68,8 @@ export function migrationSites(topo: LabTopology): ProbeSites {
   };
 }
 
-export function startControlPlane(dir: string, topo: LabTopology, serverAddresses: string[]): Promise<ControlPlane> {
-  return ControlPlane.start({ dir: join(dir, 'control-plane'), bins: controlPlaneBinaries(), advertiseAddress: topo.nodes[0]!.ip, serverAddresses });
+export function startControlPlane(dir: string, topo: LabTopology, serverAddresses: string[], serviceCIDR?: string): Promise<ControlPlane> {
+  return ControlPlane.start({ dir: join(dir, 'control-plane'), bins: controlPlaneBinaries(), advertiseAddress: topo.nodes[0]!.ip, serverAddresses, ...(serviceCIDR && { serviceCIDR }) });
 }
 
 /** What kind and kubeadm would have created, with the harness standing in for each node's kubelet. */
@@ -108,6 +117,17 @@ export class LabCluster {
   get k8s(): K8s {
     if (!this.k8sClient) throw new Error('lab cluster is not up');
     return this.k8sClient;
+  }
+
+  /** The node-exec backend for a node, pod or mypc netns in the guest. */
+  exec(name: string): Exec {
+    return this.guest!.exec(name);
+  }
+
+  /** kube-proxy's resident memory on a node, in kB, read in the guest. */
+  async proxyRssKb(node: string): Promise<number> {
+    const r = await this.guest!.script(null, `grep VmRSS /proc/$(cat /run/lab/kube-proxy-${node}.pid)/status\n`);
+    return rssKb(r.stdout, `kube-proxy on ${node}`);
   }
 
   node(name: string): LabNode {
@@ -197,7 +217,7 @@ export class LabCluster {
   private async start(): Promise<void> {
     const { topo } = this;
     this.tap = await this.step('tap device for the guest uplink', () => createTap());
-    const cp = (this.cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () => startControlPlane(this.dir, topo, [this.tap!.hostIP])));
+    const cp = (this.cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () => startControlPlane(this.dir, topo, [this.tap!.hostIP], this.o.serviceCIDR)));
     const k8s = (this.k8sClient = k8sClients({ kubeconfig: cp.adminKubeconfig, context: LAB_CONTEXT }));
     const config = seedKubeProxyConfig(this.o.proxy);
     await this.step('Nodes, kube-proxy ConfigMap, Pods (status as a kubelet reports it) and Services', () => createSeedObjects(k8s, topo, config));
