@@ -130,7 +130,7 @@ test.describe('edits of real snapshots', () => {
   });
 
   test('an unbalanced split in one mode fails the balance row', async () => {
-    const b = await edited('nftables', { traffic: (t) => void (t.responses = [...Array(140).fill('webpod1'), ...Array(5).fill('webpod2'), ...Array(5).fill('webpod3')]) });
+    const b = await edited('nftables', { traffic: (t) => void (t.responses = [...Array<string>(140).fill('webpod1'), ...Array<string>(5).fill('webpod2'), ...Array<string>(5).fill('webpod3')]) });
     const r = await compareDirs(real('ipvs'), b);
     const row = r.rows.find((x) => x.key === 'balance')!;
     expect([row.verdict, row.a.outcome, row.b.outcome]).toEqual(['differs unexpectedly', 'balanced', 'unbalanced']);
