@@ -9,6 +9,8 @@ import { ipv4ClusterIPs, serviceKey, type ClusterJson, type ProbeResult } from '
 /** Each request's limit; a dropped packet costs this long. */
 const PROBE_TIMEOUT_S = 3;
 export const WHOAMI_REQUEST_PATH = '/cgi-bin/whoami';
+/** id 0x1234, recursion desired, one question: `.` A IN. */
+const DNS_QUERY = '\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x00\\x01';
 
 export type ProbeTarget = Omit<ProbeResult, 'outcome' | 'hostname' | 'remoteAddr' | 'detail'>;
 
@@ -58,8 +60,9 @@ export function probeCommand(t: ProbeTarget): string {
   if (t.protocol === 'ICMP') return `if command -v ping >/dev/null; then ping -c 1 -W 2 ${shellQuote([t.target])}; else busybox ping -c 1 -W 2 ${shellQuote([t.target])}; fi`;
   const port = String(t.port);
   if (t.protocol === 'UDP') {
-    // dd reads the whole datagram in one read; bash's `read` would take one byte and lose the rest.
-    return shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/udp/$0/$1" || exit 7; printf 'whoami\\n' >&3; dd bs=1024 count=1 status=none <&3`, t.target, port]);
+    // A DNS query (the root zone's A record), so real CoreDNS answers as the lab's whoami.pl does; dd reads the
+    // whole datagram in one read, where bash's `read` would take one byte and lose the rest.
+    return shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/udp/$0/$1" || exit 7; printf '${DNS_QUERY}' >&3; dd bs=1024 count=1 status=none <&3 | od -An -c`, t.target, port]);
   }
   const request = `GET ${WHOAMI_REQUEST_PATH} HTTP/1.0\\r\\n\\r\\n`;
   return shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/tcp/$0/$1" || exit 7; printf '${request}' >&3; while IFS= read -r l <&3; do echo "$l"; done`, t.target, port]);
@@ -79,7 +82,7 @@ export async function runMigrationProbes(plan: ProbeTarget[], execFor: (name: st
     const targets = plan.filter((t) => t.from === from);
     const exec = execFor(from);
     const out = await runOk(exec, ['bash', '-c', probeScript(targets)], { timeoutMs: 60_000 });
-    const readings = parseProbeBlocks(out, targets.length, (i) => targets[i]!.protocol === 'ICMP', `probes from ${from} (${exec.label})`);
+    const readings = parseProbeBlocks(out, targets.length, (i) => targets[i]!.protocol, `probes from ${from} (${exec.label})`);
     targets.forEach((t, i) => results.set(t, { ...t, ...readings[i]! }));
   }
   return plan.map((t) => results.get(t)!);

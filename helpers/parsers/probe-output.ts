@@ -1,5 +1,6 @@
 // Reads what the migration probes' shell printed: one block per probe, framed by `=== probe <i>` and closed by
-// `rc=<exit code>`, holding the client's own output (whoami's answer, bash's connect error, ping's summary).
+// `rc=<exit code>`, holding the client's own output (whoami's answer, bash's connect error, ping's summary, or a
+// UDP reply dumped by `od -c`, since a real DNS server answers in binary).
 import type { ProbeOutcome } from '../snapshot/model.js';
 import { ParseError } from './parse-error.js';
 
@@ -13,7 +14,7 @@ export interface ProbeReading {
 }
 
 /** The blocks of `count` probes, in order; a missing block or exit code is an error, never "no answer". */
-export function parseProbeBlocks(text: string, count: number, icmp: (i: number) => boolean, source: string): ProbeReading[] {
+export function parseProbeBlocks(text: string, count: number, protocol: (i: number) => string, source: string): ProbeReading[] {
   const blocks = new Map<number, string>();
   for (const block of text.split(`${PROBE_MARK} `).slice(1)) {
     const nl = block.indexOf('\n');
@@ -22,20 +23,36 @@ export function parseProbeBlocks(text: string, count: number, icmp: (i: number) 
   return Array.from({ length: count }, (_, i) => {
     const block = blocks.get(i);
     if (block === undefined) throw new ParseError(source, `no output for probe ${i}`);
-    return readBlock(block, icmp(i), `${source}: probe ${i}`);
+    return readBlock(block, protocol(i), `${source}: probe ${i}`);
   });
 }
 
-function readBlock(block: string, icmp: boolean, source: string): ProbeReading {
+function readBlock(block: string, protocol: string, source: string): ProbeReading {
   const rc = /^rc=(\d+)$/m.exec(block);
   if (!rc) throw new ParseError(source, 'no exit code (rc=N) line');
-  const detail = block.slice(0, rc.index).trim();
-  const hostname = /^Hostname: (\S+)\s*$/m.exec(detail)?.[1];
+  const raw = block.slice(0, rc.index);
+  const detail = raw.trim();
+  const text = protocol === 'UDP' ? fromOd(raw) : detail;
+  const hostname = /^Hostname: (\S+)\s*$/m.exec(text)?.[1];
   if (hostname) {
-    const remote = /^RemoteAddr: (\S+)\s*$/m.exec(detail)?.[1];
-    return { outcome: 'answered', hostname, ...(remote && { remoteAddr: remoteIP(remote) }), detail };
+    const remote = /^RemoteAddr: (\S+)\s*$/m.exec(text)?.[1];
+    return { outcome: 'answered', hostname, ...(remote && { remoteAddr: remoteIP(remote) }), detail: text };
   }
-  return { outcome: icmp ? icmpOutcome(detail) : connectOutcome(detail, Number(rc[1])), detail };
+  if (protocol === 'ICMP') return { outcome: icmpOutcome(detail), detail };
+  // A UDP reply without whoami's lines (a real DNS server's) is still an answer.
+  if (protocol === 'UDP' && rc[1] === '0' && text !== '') return { outcome: 'answered', detail };
+  return { outcome: connectOutcome(detail, Number(rc[1])), detail };
+}
+
+/**
+ * The bytes `od -An -c` printed, back as text when they are text (whoami.pl's answer); otherwise the dump as is.
+ * Each byte is a 4-column cell: a character, or an escape such as `\n` or `\0`, or three octal digits.
+ */
+export function fromOd(dump: string): string {
+  const cells = dump.split('\n').filter((line) => line.trim() !== '').flatMap((line) => line.match(/.{1,4}/g) ?? []).map((c) => c.trim());
+  const escapes: Record<string, string> = { '\\n': '\n', '\\r': '\r', '\\t': '\t', '': ' ' };
+  const chars = cells.map((c) => (c in escapes ? escapes[c]! : c.length === 1 ? c : undefined));
+  return chars.every((c) => c !== undefined) ? chars.join('').trim() : dump.trim();
 }
 
 function icmpOutcome(detail: string): ProbeOutcome {

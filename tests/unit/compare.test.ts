@@ -164,12 +164,23 @@ test.describe('pieces', () => {
       '=== probe 5', 'bash: connect: No route to host', 'rc=7',
       '=== probe 6', 'rc=0',
     ].join('\n');
-    const r = parseProbeBlocks(text, 7, (i) => i === 3 || i === 4, 'probes');
+    const r = parseProbeBlocks(text, 7, (i) => (i === 3 || i === 4 ? 'ICMP' : 'TCP'), 'probes');
     expect(r.map((x) => x.outcome)).toEqual(['answered', 'refused', 'timeout', 'no-reply', 'replied', 'unreachable', 'closed']);
     expect([r[0]!.hostname, r[0]!.remoteAddr]).toEqual(['webpod2', '10.10.0.5']);
     expect(r[1]!.detail).toContain('Connection refused');
-    expect(() => parseProbeBlocks(text, 8, () => false, 'probes from net-pod')).toThrow('probes from net-pod: no output for probe 7');
-    expect(() => parseProbeBlocks('=== probe 0\nHostname: x\n', 1, () => false, 'p')).toThrow('p: probe 0: no exit code (rc=N) line');
+    expect(() => parseProbeBlocks(text, 8, () => 'TCP', 'probes from net-pod')).toThrow('probes from net-pod: no output for probe 7');
+    expect(() => parseProbeBlocks('=== probe 0\nHostname: x\n', 1, () => 'TCP', 'p')).toThrow('p: probe 0: no exit code (rc=N) line');
+  });
+
+  test('UDP replies: the text of whoami.pl through od -c, the binary answer of a real DNS server, and silence', () => {
+    // `printf 'Hostname: coredns-a\nRemoteAddr: 10.10.0.5:55579\n' | od -An -c` and `printf '\x12\x34\x81\x80\x00' | od -An -c`.
+    const whoami = ['   H   o   s   t   n   a   m   e   :       c   o   r   e   d   n', '   s   -   a  \\n   R   e   m   o   t   e   A   d   d   r   :    ', '   1   0   .   1   0   .   0   .   5   :   5   5   5   7   9  \\n'].join('\n');
+    const dns = ' 022   4 201 200  \\0';
+    const text = `=== probe 0\n${whoami}\nrc=0\n=== probe 1\n${dns}\nrc=0\n=== probe 2\nrc=124\n`;
+    const r = parseProbeBlocks(text, 3, () => 'UDP', 'udp');
+    expect(r.map((x) => [x.outcome, x.hostname, x.remoteAddr])).toEqual([['answered', 'coredns-a', '10.10.0.5'], ['answered', undefined, undefined], ['timeout', undefined, undefined]]);
+    expect(r[0]!.detail).toBe('Hostname: coredns-a\nRemoteAddr: 10.10.0.5:55579');
+    expect(r[1]!.detail).toBe('022   4 201 200  \\0');
   });
 
   test('remoteIP strips the port and the IPv4-mapped prefix', () => {
