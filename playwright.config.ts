@@ -4,6 +4,15 @@
 // The project's own unit, docker and lab tests are in playwright.dev.config.ts (`npm test`).
 import { defineConfig } from '@playwright/test';
 
+/**
+ * The IPVS → nftables comparison builds a third cluster, so it runs only when asked for: `--project migration`
+ * (or IPVS_CONFORMANCE_MIGRATION=1). The variable carries the choice to the worker processes, which load this
+ * file again without the command line.
+ */
+const argv = process.argv;
+const MIGRATION = process.env.IPVS_CONFORMANCE_MIGRATION === '1' || argv.some((a, i) => a === '--project=migration' || (a === '--project' && argv[i + 1] === 'migration'));
+if (MIGRATION) process.env.IPVS_CONFORMANCE_MIGRATION = '1';
+
 /** Where the HTML report and JUnit file go (default: the repo root); the project's own tests redirect it. */
 const REPORT_DIR = process.env.IPVS_CONFORMANCE_REPORT_DIR ?? '.';
 
@@ -26,7 +35,13 @@ export default defineConfig({
     { name: 'teardown', testMatch: /cluster\.teardown\.ts/ },
     // Only the rule-count claim needs the iptables-mode baseline cluster: other selections never build it.
     { name: 'baseline-setup', testMatch: /baseline\.setup\.ts/, dependencies: ['setup'] },
-    { name: 'conformance', testMatch: /.*\.spec\.ts/, testIgnore: /rule-count\.spec\.ts/, dependencies: ['setup'] },
+    { name: 'conformance', testMatch: /.*\.spec\.ts/, testIgnore: [/rule-count\.spec\.ts/, /migration\.spec\.ts/], dependencies: ['setup'] },
     { name: 'rule-count', testMatch: /rule-count\.spec\.ts/, dependencies: ['baseline-setup'] },
+    ...(MIGRATION
+      ? [
+          { name: 'migration-setup', testMatch: /migration\.setup\.ts/, dependencies: ['setup'] },
+          { name: 'migration', testMatch: /migration\.spec\.ts/, dependencies: ['migration-setup'] },
+        ]
+      : []),
   ],
 });

@@ -3,7 +3,7 @@ import { deleteCluster, deleteClusterArgv, deleteNamespace, kindClusters } from 
 import { k8sClients } from './k8s.js';
 import { sweepRunContainers } from './mypc.js';
 import type { SuiteSettings } from './settings.js';
-import { readState, writeState, type ClusterState } from './state.js';
+import { CLUSTER_MODES, readState, writeState, type ClusterState } from './state.js';
 
 export interface CleanupReport {
   /** Clusters this run created and asked kind to delete. */
@@ -26,7 +26,7 @@ export async function cleanupRun(settings: SuiteSettings): Promise<CleanupReport
   const swept = await sweepRunContainers(state.runId).catch(() => 0);
   if (swept > 0) log(`removed ${swept} mypc container(s)`);
   const existing = await kindClusters().catch(() => [] as string[]);
-  for (const key of ['ipvs', 'iptables'] as const) {
+  for (const key of CLUSTER_MODES) {
     const c = state[key];
     if (!c || !existing.includes(c.name)) continue;
     if (c.createdByThisRun && !settings.keepCluster) {

@@ -1,9 +1,10 @@
+import { planMigrationProbes, runMigrationProbes, type ProbeSites } from '../collectors/migration-probes.js';
 import { collectNodeFiles } from '../collectors/node.js';
 import { runArpProbe, runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
 import type { Exec } from '../exec/exec.js';
 import { kubectlExec } from '../exec/process-exec.js';
 import { InputError } from '../snapshot/input-error.js';
-import type { ArpProbe, ClusterJson, TrafficJson } from '../snapshot/model.js';
+import type { ArpProbe, ClusterJson, ProbeResult, TrafficJson } from '../snapshot/model.js';
 import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { kindNodeAccess } from './access.js';
 import { assembleClusterJson } from './cluster-json.js';
@@ -51,6 +52,8 @@ export function netPodExec(k8s: K8s, namespace: string): Exec {
 
 export interface LiveCollectOptions {
   balance?: { client: Exec; probe: BalanceProbe };
+  /** The migration probes (probes.json): what they try, and how to reach each pod, node or host they run from. */
+  migration?: { sites: ProbeSites; execFor: (name: string) => Exec; namespaces: string[] };
   arp?: { from: Exec; fromName: string; targets: ArpTarget[] };
   /** One line per step done, for a user watching a long collection. */
   progress?: (line: string) => void;
@@ -62,6 +65,12 @@ export interface LiveSnapshot {
   traffic?: TrafficJson;
   arp?: ArpProbe[];
   arpRaw?: string;
+  probes?: ProbeResult[];
+}
+
+/** Only the suite's own namespaces: a shared cluster's other services are no part of the comparison. */
+function planFor(cluster: ClusterJson, m: NonNullable<LiveCollectOptions['migration']>) {
+  return planMigrationProbes({ ...cluster, services: cluster.services.filter((s) => m.namespaces.includes(s.namespace)) }, m.sites);
 }
 
 /** Collects a complete snapshot from a live kind cluster with the same collectors the lab uses, and writes it. */
@@ -72,7 +81,9 @@ export async function collectLiveSnapshot(k8s: K8s, dir: string, opts: LiveColle
   opts.progress?.(`collected the outputs of ${nodes.size} nodes`);
   const traffic = opts.balance ? await runBalanceProbe(opts.balance.client, opts.balance.probe) : undefined;
   const arp = opts.arp ? await runArpProbe(opts.arp.from, opts.arp.fromName, opts.arp.targets) : undefined;
-  const snap: LiveSnapshot = { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes, arpRaw: arp.raw }) };
+  const probes = opts.migration && (await runMigrationProbes(planFor(cluster, opts.migration), opts.migration.execFor));
+  if (probes) opts.progress?.(`ran ${probes.length} migration probes`);
+  const snap: LiveSnapshot = { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes, arpRaw: arp.raw }), ...(probes && { probes }) };
   await writeSnapshot(dir, snap);
   return snap;
 }

@@ -15,7 +15,7 @@ import { checkHostPorts, PreflightError } from './preflight.js';
 import { RUN_LABEL, type ClusterState } from './state.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-export const KIND_CONFIGS = { ipvs: join(ROOT, 'kind', 'ipvs.yaml'), iptables: join(ROOT, 'kind', 'iptables.yaml') } as const;
+export const KIND_CONFIGS = { ipvs: join(ROOT, 'kind', 'ipvs.yaml'), iptables: join(ROOT, 'kind', 'iptables.yaml'), nftables: join(ROOT, 'kind', 'nftables.yaml') } as const;
 export const MANIFESTS = join(ROOT, 'fixtures', 'manifests');
 
 export async function kindClusters(): Promise<string[]> {

@@ -49,6 +49,14 @@ export function checkNodeImage(image: string): { warning?: string } {
   return {};
 }
 
+/** nftables mode runs without a feature gate from Kubernetes 1.31 (beta; GA in 1.33), which kind/nftables.yaml assumes. */
+export function checkNftablesImage(image: string): void {
+  const minor = imageMinorVersion(image);
+  if (minor !== undefined && minor < 31) {
+    throw new PreflightError(`${image}: kube-proxy's nftables mode needs Kubernetes 1.31 or newer without the NFTablesProxyMode feature gate (KEP-3866); use KIND_NODE_IMAGE=kindest/node:v1.31.0 or newer for --project migration`);
+  }
+}
+
 /**
  * Right after creation, before waiting on kube-proxy: the node's kernel must have IPVS (loaded, built in, or a
  * module kube-proxy can load), or kube-proxy crash-loops and the wait would only time out.

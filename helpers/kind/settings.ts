@@ -4,6 +4,8 @@ import { InputError } from '../snapshot/input-error.js';
 export interface SuiteSettings {
   clusterName: string;
   baselineClusterName: string;
+  /** The nftables-mode cluster of `--project migration`. */
+  migrationClusterName: string;
   nodeImage: string;
   /** Keep clusters this run created (default: delete them in teardown). */
   keepCluster: boolean;
@@ -24,6 +26,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SuiteSetting
   return {
     clusterName,
     baselineClusterName: name(env, 'BASELINE_CLUSTER_NAME', `${clusterName}-iptables`),
+    migrationClusterName: name(env, 'MIGRATION_CLUSTER_NAME', `${clusterName}-nftables`),
     nodeImage: env.KIND_NODE_IMAGE || DEFAULT_NODE_IMAGE,
     keepCluster: flag(env, 'KEEP_CLUSTER'),
     requests: int(env, 'REQUESTS', 300, 3, 100_000),

@@ -18,9 +18,14 @@ export interface SuiteState {
   namespace: string;
   ipvs?: ClusterState;
   iptables?: ClusterState;
+  /** The migration target, made only by `--project migration`. */
+  nftables?: ClusterState;
   /** What an earlier run's state file said, read before this run overwrote it (for adopting its clusters). */
-  previous?: { ipvs?: ClusterState; iptables?: ClusterState };
+  previous?: Partial<Record<ClusterMode, ClusterState>>;
 }
+
+export type ClusterMode = 'ipvs' | 'iptables' | 'nftables';
+export const CLUSTER_MODES: readonly ClusterMode[] = ['ipvs', 'iptables', 'nftables'];
 
 export function statePath(stateDir: string): string {
   return join(stateDir, 'state.json');
@@ -44,7 +49,7 @@ export function newRunId(now = new Date()): string {
  * Whether this run adopts cluster `name`: the state an earlier run left (read before this run overwrote it) says
  * that run created it and never finished its teardown, so this run deletes it at its end instead.
  */
-export function adoptsCluster(state: Pick<SuiteState, 'previous'>, mode: 'ipvs' | 'iptables', name: string): boolean {
+export function adoptsCluster(state: Pick<SuiteState, 'previous'>, mode: ClusterMode, name: string): boolean {
   const before = state.previous?.[mode];
   return before?.name === name && before.createdByThisRun;
 }

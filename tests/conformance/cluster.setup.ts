@@ -24,7 +24,7 @@ setup('preflight, IPVS cluster and workload', async ({}, testInfo) => {
   });
   // A run killed before its teardown left state behind: the clusters it created are adopted, never leaked.
   const previous = await readState(settings.stateDir);
-  const state: SuiteState = { runId: newRunId(), namespace: '', ...(previous && { previous: { ipvs: previous.ipvs, iptables: previous.iptables } }) };
+  const state: SuiteState = { runId: newRunId(), namespace: '', ...(previous && { previous: { ipvs: previous.ipvs, iptables: previous.iptables, nftables: previous.nftables } }) };
   state.namespace = `ipvs-conformance-${state.runId}`;
   await writeState(settings.stateDir, state);
 

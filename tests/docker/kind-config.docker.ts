@@ -32,7 +32,7 @@ test.beforeEach(({}, testInfo) => {
   if (!existsSync(KIND)) skipLoudly(testInfo, `KIND CONFIG CHECK NOT RUN: ${KIND} is missing; run bin/build-tools`);
 });
 
-for (const mode of ['ipvs', 'iptables'] as const) {
+for (const mode of ['ipvs', 'iptables', 'nftables'] as const) {
   for (const image of IMAGES) {
     test(`kind accepts kind/${mode}.yaml as generated for ${image.split('@')[0]}`, async () => {
       const config = kindConfigForImage(await readFile(KIND_CONFIGS[mode], 'utf8'), image);

@@ -11,7 +11,8 @@ import { containersHoldingPorts, explainKubeProxyLog, hostPortsOf, inotifyWarnin
 import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
 import { deleteClusterArgv, KIND_CONFIGS, loadManifest, pollNodesTogether, unreachableClusterLine } from '../../helpers/kind/lifecycle.js';
 import { configHash, decideCluster } from '../../helpers/kind/ownership.js';
-import { checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
+import { unallocatedClusterIP } from '../../helpers/kind/migration.js';
+import { checkNftablesImage, checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
 import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
 import { adoptsCluster } from '../../helpers/kind/state.js';
 import { InputError } from '../../helpers/snapshot/input-error.js';
@@ -73,6 +74,7 @@ test('cluster.json assembly from Services, EndpointSlices, Nodes and the kube-pr
     services: [
       svc('svc-clusterip', '10.200.1.245', [{ name: 'svc-webport', port: 9000, protocol: 'TCP', targetPort: 80 }]),
       svc('svc-headless', 'None', [{ name: 'http', port: 80 }]),
+      svc('svc-nodeport', '10.200.1.80', [{ name: 'http', port: 9080, protocol: 'TCP', targetPort: 80, nodePort: 30080 }]),
       { metadata: { name: 'ext', namespace: 'default' }, spec: { type: 'ExternalName', externalName: 'example.invalid' } },
     ],
     endpointSlices: [slice, { ...slice, addressType: 'IPv6', endpoints: [{ addresses: ['fd00::1'] }] }],
@@ -80,7 +82,9 @@ test('cluster.json assembly from Services, EndpointSlices, Nodes and the kube-pr
   expect(cluster.proxyMode).toBe('ipvs');
   expect(cluster.kubeProxyConfig.ipvs).toEqual({ scheduler: '', strictARP: true });
   expect(cluster.nodes).toEqual([{ name: 'myk8s-worker', internalIP: '172.18.0.3' }]);
-  expect(cluster.services.map((s) => s.name)).toEqual(['svc-clusterip', 'svc-headless']);
+  expect(cluster.services.map((s) => s.name)).toEqual(['svc-clusterip', 'svc-headless', 'svc-nodeport']);
+  expect(cluster.services[2]!.ports[0]).toEqual({ name: 'http', protocol: 'TCP', port: 9080, nodePort: 30080, endpoints: [] });
+  expect(cluster.formatVersion).toBe(3);
   expect(cluster.services[0]).toEqual({
     namespace: 'default', name: 'svc-clusterip', clusterIPs: ['10.200.1.245'],
     ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, endpoints: [
@@ -196,4 +200,13 @@ test('a killed run’s clusters are adopted by the next run (deleted at its end)
   expect(adoptsCluster({ previous: { ipvs: c('other', true) } }, 'ipvs', 'myk8s')).toBe(false);
   expect(adoptsCluster({ previous: { ipvs: c('myk8s', true) } }, 'iptables', 'myk8s')).toBe(false);
   expect(adoptsCluster({}, 'ipvs', 'myk8s')).toBe(false);
+});
+
+test('migration on kind: nftables needs 1.31+; the third cluster is <name>-nftables; a free ClusterIP is found', () => {
+  expect(() => checkNftablesImage('kindest/node:v1.30.4')).toThrow(/nftables mode needs Kubernetes 1\.31 or newer/);
+  expect(() => checkNftablesImage('kindest/node:v1.31.0@sha256:53df588e04085fd41ae12de0c3fe4c72f7013bba32a20e7325357a1ac94ba865')).not.toThrow();
+  expect(readSettings({}).migrationClusterName).toBe('myk8s-nftables');
+  expect(readSettings({ KIND_CLUSTER_NAME: 'lab' }).migrationClusterName).toBe('lab-nftables');
+  const cluster = { services: [{ clusterIPs: ['10.200.1.254'] }, { clusterIPs: ['None'] }, { clusterIPs: ['10.200.1.253', 'fd00::1'] }] } as unknown as Parameters<typeof unallocatedClusterIP>[0];
+  expect(unallocatedClusterIP(cluster, '10.200.1.')).toBe('10.200.1.252');
 });

@@ -17,3 +17,8 @@ test('--grep @strict-arp runs setup, the claim and teardown, but never the basel
 test('--grep @fewer-iptables-rules-than-iptables-mode adds the baseline setup', async () => {
   expect(await projectsFor('--grep', '@fewer-iptables-rules-than-iptables-mode')).toEqual(['setup', 'teardown', 'baseline-setup', 'rule-count']);
 });
+
+test('the migration projects run only when asked for: --project migration adds its setup after the IPVS setup', async () => {
+  expect(await projectsFor()).not.toContain('migration');
+  expect(await projectsFor('--project', 'migration')).toEqual(['setup', 'teardown', 'migration-setup', 'migration']);
+});

@@ -1,0 +1,43 @@
+// `npx playwright test --project migration`: the IPVS cluster and an nftables-mode cluster with the same
+// workload, each probed from net-pod, a node and mypc, snapshotted, and compared row by row. The comparison is
+// the code the lab proves on Kubernetes' own kube-proxy (tests/lab/migration.lab.ts); this spec only wires it.
+import { expect, test } from '@playwright/test';
+import { compareSnapshots } from '../../helpers/compare/compare.js';
+import { migrationHtml, migrationJson, migrationSummary, migrationText } from '../../helpers/compare/report.js';
+import { dockerExec } from '../../helpers/exec/process-exec.js';
+import { collectLiveSnapshot, netPodBalanceProbe, netPodExec } from '../../helpers/kind/collect-live.js';
+import { k8sClients } from '../../helpers/kind/k8s.js';
+import { nodeDockerNetwork } from '../../helpers/kind/lifecycle.js';
+import { kindMigrationSites } from '../../helpers/kind/migration.js';
+import { startMypc } from '../../helpers/kind/mypc.js';
+import { readSettings } from '../../helpers/kind/settings.js';
+import { readState } from '../../helpers/kind/state.js';
+import { readSnapshot } from '../../helpers/snapshot/read.js';
+
+test('IPVS → nftables: the same Services behave the same, or differ as documented', { tag: '@migration' }, async ({}, testInfo) => {
+  test.setTimeout(20 * 60_000);
+  const settings = readSettings();
+  const state = await readState(settings.stateDir);
+  if (!state?.ipvs || !state.nftables) throw new Error(`no IPVS and nftables cluster state in ${settings.stateDir}: the setup and migration-setup projects did not finish`);
+  const ns = state.namespace;
+  const mypc = await startMypc(settings.mypcImage, await nodeDockerNetwork(`${state.ipvs.name}-control-plane`), state.runId);
+  try {
+    const dirs: string[] = [];
+    for (const cluster of [state.ipvs, state.nftables]) {
+      const k8s = k8sClients(cluster);
+      const dir = testInfo.outputPath(cluster.name);
+      const balance = { client: netPodExec(k8s, ns), probe: await netPodBalanceProbe(k8s, ns, 'svc-clusterip', settings.requests) };
+      const sites = await kindMigrationSites(k8s, ns);
+      const execFor = (name: string) => (name === 'net-pod' ? netPodExec(k8s, ns) : name === 'mypc' ? mypc.exec : dockerExec(name));
+      await test.step(`probe and snapshot ${cluster.name}`, () => collectLiveSnapshot(k8s, dir, { balance, migration: { sites, execFor, namespaces: [ns, 'kube-system'] }, progress: (l) => console.log(`[migration] ${l}`) }));
+      dirs.push(dir);
+    }
+    const report = compareSnapshots(await readSnapshot(dirs[0]!), await readSnapshot(dirs[1]!));
+    await testInfo.attach('migration.html', { body: migrationHtml(report), contentType: 'text/html' });
+    await testInfo.attach('migration.json', { body: migrationJson(report), contentType: 'application/json' });
+    testInfo.annotations.push({ type: 'migration', description: migrationSummary(report) });
+    expect(report.ok, migrationText(report)).toBe(true);
+  } finally {
+    await mypc.stop();
+  }
+});
