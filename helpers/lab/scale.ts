@@ -78,6 +78,19 @@ export function kubeProxyRuleCount(mode: ProxyMode, files: NodeFiles, source: st
   return { rules: iptables + members + servers, detail: `iptables ${iptables} + ipset members ${members} + virtual servers ${servers}` };
 }
 
+/**
+ * How many of the given scale Services one node has programmed, read from its rules: by name in iptables-save
+ * comments and nftables chain names, by ClusterIP among IPVS virtual servers (which carry no names).
+ */
+export function programmedScaleServices(mode: ProxyMode, files: NodeFiles, clusterIPs: Set<string>, source: string): number {
+  if (mode === 'ipvs') {
+    const servers = parseProcNetIpVs(files.procIpvs ?? '', `${source}/proc-net-ip_vs.txt`);
+    return new Set(servers.map((vs) => vs.address).filter((a) => clusterIPs.has(a))).size;
+  }
+  const text = mode === 'nftables' ? files.nftRuleset : files.iptablesSave;
+  return new Set(text?.match(/\bdefault\/scale-\d+\b/g) ?? []).size;
+}
+
 export function scaleTable(points: ScalePoint[]): string {
   const head = '| mode | Services | kube-proxy rules (IPv4) | mean sync | syncs | RSS |\n|---|---:|---:|---:|---:|---:|';
   const rows = points.map((p) => `| ${p.mode} | ${p.services} | ${p.rules} (${p.ruleDetail}) | ${p.syncMeanMs.toFixed(0)} ms | ${p.syncs} | ${p.rssMb.toFixed(0)} MB |`);

@@ -11,10 +11,11 @@ import type { K8s } from '../../helpers/kind/k8s.js';
 import { HostCluster } from '../../helpers/lab/host-cluster.js';
 import { METRICS_PORT } from '../../helpers/lab/kube-proxy.js';
 import { LabCluster } from '../../helpers/lab/lab-cluster.js';
-import { createServices, kubeProxyRuleCount, meanSyncMs, parseSyncDuration, SCALE_SERVICE_CIDR, SCALE_STEPS, scaleServices, scaleTable, type ScalePoint } from '../../helpers/lab/scale.js';
+import { createServices, kubeProxyRuleCount, meanSyncMs, parseSyncDuration, programmedScaleServices, SCALE_SERVICE_CIDR, SCALE_STEPS, scaleServices, scaleTable, type ScalePoint } from '../../helpers/lab/scale.js';
 import { seedTopology } from '../../helpers/lab/topology.js';
 import { barChart } from '../../helpers/report/svg.js';
 import type { ProxyMode } from '../../helpers/snapshot/model.js';
+import type { NodeFiles } from '../../helpers/snapshot/write.js';
 import { test } from './lab-fixture.js';
 
 const NODE = 'myk8s-control-plane';
@@ -41,6 +42,21 @@ async function waitForScaleSlices(k8s: K8s, n: number): Promise<void> {
   throw new Error(`scale: the EndpointSlices of ${n} Services did not appear within 5 minutes`);
 }
 
+/**
+ * kube-proxy's metrics cannot say whether a sync that ended after the last change also began after it, so the
+ * benchmark reads the rules until the node has programmed every Service; returns the node's outputs then.
+ */
+async function programmed(mode: ProxyMode, c: ScaleCluster, n: number): Promise<NodeFiles> {
+  const services = await c.k8s.core.listNamespacedService({ namespace: 'default' });
+  const ips = new Set(services.items.filter((s) => s.metadata?.name?.startsWith('scale-')).map((s) => s.spec!.clusterIP!));
+  for (let i = 0; i < 600; i++) {
+    const files = await collectNodeFiles({ name: NODE, shell: c.exec(NODE), ipset: c.exec(NODE) });
+    if (programmedScaleServices(mode, files, ips, `${mode} ${NODE}`) >= n) return files;
+    await sleep(2_000);
+  }
+  throw new Error(`scale: ${mode} kube-proxy on ${NODE} did not program ${n} Services within 20 minutes`);
+}
+
 async function measure(mode: ProxyMode, c: ScaleCluster, log: (line: string) => void): Promise<ScalePoint[]> {
   const metrics = async () => parseSyncDuration(await runOk(c.exec(NODE), ['curl', '-s', '--max-time', '10', `http://127.0.0.1:${METRICS_PORT}/metrics`]));
   const points: ScalePoint[] = [];
@@ -52,8 +68,8 @@ async function measure(mode: ProxyMode, c: ScaleCluster, log: (line: string) => 
       await waitForScaleSlices(c.k8s, n);
     });
     have = n;
+    const files = await programmed(mode, c, n);
     const sync = meanSyncMs(before, await metrics());
-    const files = await collectNodeFiles({ name: NODE, shell: c.exec(NODE), ipset: c.exec(NODE) });
     const rules = kubeProxyRuleCount(mode, files, `${mode} ${NODE}`);
     const point = { mode, services: n, rules: rules.rules, ruleDetail: rules.detail, syncMeanMs: sync.meanMs, syncs: sync.syncs, rssMb: (await c.proxyRssKb(NODE)) / 1024 };
     log(`${mode} N=${n}: ${point.rules} rules (${point.ruleDetail}), mean sync ${point.syncMeanMs.toFixed(0)} ms over ${point.syncs}, RSS ${point.rssMb.toFixed(0)} MB`);

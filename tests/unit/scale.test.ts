@@ -3,7 +3,7 @@
 // were made independently with awk/grep over the same files (see each test).
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { kubeProxyRuleCount, meanSyncMs, parseSyncDuration, scaleServices, scaleTable } from '../../helpers/lab/scale.js';
+import { kubeProxyRuleCount, meanSyncMs, parseSyncDuration, programmedScaleServices, scaleServices, scaleTable } from '../../helpers/lab/scale.js';
 import { countNftRules } from '../../helpers/parsers/nft.js';
 import { readRawNodeFiles } from '../../helpers/snapshot/read.js';
 import { sample } from './samples.js';
@@ -47,4 +47,16 @@ test('scaleServices names each step’s new Services and selects the three webpo
   expect(s[0]!.spec!.selector).toEqual({ app: 'webpod' });
   const table = scaleTable([{ mode: 'ipvs', services: 10, rules: 86, ruleDetail: 'd', syncMeanMs: 12.4, syncs: 3, rssMb: 61.2 }]).split('\n');
   expect(table.at(-1)).toBe('| ipvs | 10 | 86 (d) | 12 ms | 3 | 61 MB |');
+});
+
+test('programmedScaleServices counts what a node programmed: names in iptables and nftables rules, ClusterIPs among virtual servers', async () => {
+  // The migration lab's svc-extra-1..10, renamed to the benchmark's scale-<i> where names are read.
+  const renamed = (text: string | undefined) => text?.replaceAll('default/svc-extra-', 'default/scale-');
+  const ipt = await node('migration-iptables');
+  expect(programmedScaleServices('iptables', { ...ipt, iptablesSave: renamed(ipt.iptablesSave) }, new Set(), 'ipt')).toBe(10);
+  const nft = await node('migration-nftables');
+  expect(programmedScaleServices('nftables', { ...nft, nftRuleset: renamed(nft.nftRuleset) }, new Set(), 'nft')).toBe(10);
+  expect(programmedScaleServices('nftables', nft, new Set(), 'nft')).toBe(0);
+  const extras = new Set(Array.from({ length: 10 }, (_, i) => `10.200.1.${101 + i}`));
+  expect(programmedScaleServices('ipvs', await node('migration-ipvs'), new Set([...extras, '10.200.9.9']), 'ipvs')).toBe(10);
 });
