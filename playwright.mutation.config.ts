@@ -1,11 +1,12 @@
-// The fast unit subsets `npm run mutation` runs against each mutant (MUTATION_SCOPE=parsers|claims): the parsers
-// on real tool outputs plus the bad-input table, or the claims on real lab snapshots plus the bad-input table.
+// The fast unit subsets `npm run mutation` runs against each mutant (MUTATION_SCOPE=parsers|claims|compare): the
+// parsers on real tool outputs, the claims or the migration judge on real lab snapshots; each plus the bad-input table.
 // It stops at the first failure, since one failing test is enough to kill a mutant.
 import { defineConfig } from '@playwright/test';
 
 const SCOPES: Record<string, RegExp> = {
-  parsers: /(parsers|bad-input)\.test\.ts/,
+  parsers: /(parsers|bad-input|compare|scale)\.test\.ts/,
   claims: /(claims|bad-input)\.test\.ts/,
+  compare: /(compare|bad-input)\.test\.ts/,
 };
 
 export default defineConfig({

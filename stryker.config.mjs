@@ -1,5 +1,5 @@
 // @ts-check
-// npm run mutation: StrykerJS mutates the parsers, then the judge, and runs the fast unit subset of each
+// npm run mutation: StrykerJS mutates the parsers, then the claims judge, then the migration judge, and runs the fast unit subset of each
 // (playwright.mutation.config.ts, MUTATION_SCOPE) against every mutant. Not part of CI. The score must stay ≥ 90%.
 // Survivors that are equivalent (no observable behaviour differs) are excluded where they arise, with a
 // `// Stryker disable next-line <mutator>: equivalent, <why>` comment on the line before; every other survivor gets
@@ -15,7 +15,7 @@
 //   prints none); the chain of a rule line without one (every -A names its chain);
 // - parsers/ipvs-table.ts: an empty catch block (it returns undefined too); the default for a missing header line
 //   (the header check fails either way).
-const scope = process.env.MUTATION_SCOPE === 'claims' ? 'claims' : 'parsers';
+const scope = ['claims', 'compare'].includes(process.env.MUTATION_SCOPE ?? '') ? process.env.MUTATION_SCOPE : 'parsers';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
