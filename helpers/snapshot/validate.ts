@@ -83,6 +83,7 @@ export function validateArpJson(v: unknown, file: string): ArpProbe[] {
 
 export function validateProbesJson(v: unknown, file: string): ProbeResult[] {
   need(Array.isArray(v), file, 'expected a JSON array of probe results');
+  const keys = new Set<string>();
   (v as unknown[]).forEach((p, i) => {
     const strings = isObj(p) && ['behaviour', 'key', 'from', 'target', 'detail'].every((k) => typeof p[k] === 'string');
     need(strings, file, `[${i}] needs strings behaviour, key, from, target and detail`);
@@ -92,6 +93,9 @@ export function validateProbesJson(v: unknown, file: string): ProbeResult[] {
     need(PROBE_OUTCOMES.includes(o.outcome as ProbeResult['outcome']), file, `[${i}].outcome must be one of ${PROBE_OUTCOMES.join(', ')}, got ${JSON.stringify(o.outcome)}`);
     need(optional(o.remoteAddr, isIp), file, `[${i}].remoteAddr is not an IP address: ${JSON.stringify(o.remoteAddr)}`);
     for (const k of ['hostname', 'service', 'fromNode']) need(optional(o[k], (x) => typeof x === 'string'), file, `[${i}].${k} must be a string`);
+    // Rows of `compare` are matched by key: a second result for one key would silently replace the first.
+    need(!keys.has(o.key as string), file, `[${i}].key "${o.key as string}" appears twice`);
+    keys.add(o.key as string);
   });
   return v as ProbeResult[];
 }

@@ -217,5 +217,7 @@ test.describe('bin/ipvs-conformance compare', () => {
     const bad = await edited('nftables', { probes: (p) => void ((p[2] as unknown as { outcome: string }).outcome = 'maybe') });
     oneLine(await cli('compare', real('ipvs'), bad), /probes\.json: \[2\]\.outcome must be one of answered, refused, .*, got "maybe"$/);
     oneLine(await cli('compare', real('ipvs')), /compare takes exactly two snapshot directories/);
+    const twice = await edited('nftables', { probes: (p) => [...p, p[0]!] });
+    oneLine(await cli('compare', real('ipvs'), twice), /probes\.json: \[\d+\]\.key "default\/kubernetes 443\/TCP" appears twice$/);
   });
 });
