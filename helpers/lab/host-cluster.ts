@@ -22,6 +22,7 @@ import { kubeProxyBinary } from './kube-binaries.js';
 import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig } from './kube-proxy.js';
 import { createSeedObjects, migrationSites, rssKb, seedBalanceProbe, startControlPlane } from './lab-cluster.js';
 import type { LabNode, LabTopology } from './topology.js';
+import { startOrStop, Steps } from './steps.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
 
 const SYNC_TIMEOUT_MS = 120_000;
@@ -38,27 +39,28 @@ export interface HostClusterOptions {
 }
 
 export class HostCluster {
-  readonly timings: [step: string, ms: number][] = [];
   private cp?: ControlPlane;
   private k8sClient?: K8s;
   private readonly uplinks = new Map<string, HostLink>();
   private readonly proxies = new Map<string, ResultPromise>();
   private wired = false;
 
+  private readonly steps: Steps;
+
   private constructor(
     readonly dir: string,
     readonly o: HostClusterOptions,
-  ) {}
+  ) {
+    this.steps = new Steps(o.log, `${o.mode}: `);
+  }
+
+  /** Milliseconds per step, in order, for the report. */
+  get timings(): [step: string, ms: number][] {
+    return this.steps.timings;
+  }
 
   static async up(dir: string, o: HostClusterOptions): Promise<HostCluster> {
-    const c = new HostCluster(resolve(dir), o);
-    try {
-      await c.start();
-      return c;
-    } catch (e) {
-      await c.down();
-      throw e;
-    }
+    return startOrStop(new HostCluster(resolve(dir), o), (c) => c.start());
   }
 
   get topo(): LabTopology {
@@ -86,12 +88,8 @@ export class HostCluster {
     return n;
   }
 
-  async step<T>(name: string, body: () => Promise<T>): Promise<T> {
-    const start = Date.now();
-    this.o.log?.(`${this.o.mode}: ${name}`);
-    const out = await body();
-    this.timings.push([`${this.o.mode}: ${name}`, Date.now() - start]);
-    return out;
+  step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    return this.steps.run(name, body);
   }
 
   /** Applies an API change and waits until every running kube-proxy has synced it. */

@@ -18,6 +18,7 @@ import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyO
 import { createWorkload, registerNodes, writeKubeProxyConfigMap } from './kubelet.js';
 import { SEED_SERVICE, seedTopology, UNALLOCATED_CLUSTER_IP, type LabNode, type LabTopology, type TopologyOptions } from './topology.js';
 import { UmlGuest } from './uml-guest.js';
+import { startOrStop, Steps } from './steps.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
 
 const WATCH_DELIVERY_MARGIN_MS = 3_000;
@@ -80,8 +81,6 @@ export async function createSeedObjects(k8s: K8s, topo: LabTopology, config: Kub
 }
 
 export class LabCluster {
-  /** Milliseconds per step, in order, for the report. */
-  readonly timings: [step: string, ms: number][] = [];
   readonly topo: LabTopology;
   private cp?: ControlPlane;
   private tap?: HostLink;
@@ -94,18 +93,19 @@ export class LabCluster {
     private readonly o: LabClusterOptions,
   ) {
     this.topo = seedTopology(o.topology);
+    this.steps = new Steps(o.log);
+  }
+
+  private readonly steps: Steps;
+
+  /** Milliseconds per step, in order, for the report. */
+  get timings(): [step: string, ms: number][] {
+    return this.steps.timings;
   }
 
   /** Brings the whole cluster up and waits until every kube-proxy completed a sync of the seed's workload. */
   static async up(dir: string, o: LabClusterOptions = {}): Promise<LabCluster> {
-    const lab = new LabCluster(resolve(dir), o);
-    try {
-      await lab.start();
-      return lab;
-    } catch (e) {
-      await lab.down();
-      throw e;
-    }
+    return startOrStop(new LabCluster(resolve(dir), o), (lab) => lab.start());
   }
 
   /** The admin kubeconfig of this cluster's real API server (context `lab`). */
@@ -136,12 +136,8 @@ export class LabCluster {
     return n;
   }
 
-  async step<T>(name: string, body: () => Promise<T>): Promise<T> {
-    const start = Date.now();
-    this.o.log?.(name);
-    const out = await body();
-    this.timings.push([name, Date.now() - start]);
-    return out;
+  step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    return this.steps.run(name, body);
   }
 
   /**
