@@ -21,7 +21,7 @@ import { createVethInto, LINK_PREFIX, type HostLink } from './host-net.js';
 import { kubeProxyBinary } from './kube-binaries.js';
 import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig } from './kube-proxy.js';
 import { createSeedObjects, migrationSites, rssKb, seedBalanceProbe, startControlPlane } from './lab-cluster.js';
-import type { LabNode, LabTopology } from './topology.js';
+import type { LabTopology } from './topology.js';
 import { startOrStop, Steps } from './steps.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
 
@@ -80,12 +80,6 @@ export class HostCluster {
   exec(name: string): Exec {
     const ns = this.netns(name);
     return new ProcessExec(`${this.o.mode} lab ${name} netns`, ['ip', 'netns', 'exec', ns]);
-  }
-
-  node(name: string): LabNode {
-    const n = this.topo.nodes.find((x) => x.name === name);
-    if (!n) throw new Error(`no lab node ${name}`);
-    return n;
   }
 
   step<T>(name: string, body: () => Promise<T>): Promise<T> {
