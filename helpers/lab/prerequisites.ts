@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 const UML_MODULES = '/usr/lib/uml/modules';
-/** Host tools the guest runs (it sees the host's filesystem), with the Debian package that ships each. */
+/** Host tools the lab runs, in the guest (it sees the host's filesystem) or in host netns, with their Debian package. */
 const TOOLS: [tool: string, pkg: string][] = [
   ['linux.uml', 'user-mode-linux'],
   ['modprobe', 'kmod'],
@@ -15,6 +15,10 @@ const TOOLS: [tool: string, pkg: string][] = [
   ['bash', 'bash'],
   ['curl', 'curl'],
   ['openssl', 'openssl'],
+  ['nft', 'nftables'],
+  ['nsenter', 'util-linux'],
+  ['perl', 'perl-base'],
+  ['timeout', 'coreutils'],
 ];
 
 /** What the lab lacks on this machine, as package names to install; empty when it can run. */
