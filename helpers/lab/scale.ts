@@ -4,7 +4,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { K8s } from '../kind/k8s.js';
 import { parseIpsetList } from '../parsers/ipset.js';
 import { parseIptablesSave } from '../parsers/iptables-save.js';
-import { parseProcNetIpVs } from '../parsers/ipvs-table.js';
+import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/ipvs-table.js';
 import { countNftRules } from '../parsers/nft.js';
 import type { ProxyMode } from '../snapshot/model.js';
 import type { NodeFiles } from '../snapshot/write.js';
@@ -74,7 +74,7 @@ export function kubeProxyRuleCount(mode: ProxyMode, files: NodeFiles, source: st
   const iptables = parseIptablesSave(files.iptablesSave ?? '', `${source}/iptables-save.txt`).rules.length;
   if (mode === 'iptables') return { rules: iptables, detail: `iptables ${iptables}` };
   const members = [...parseIpsetList(files.ipset ?? '', `${source}/ipset.txt`).values()].filter((s) => !/family inet6/.test(s.header)).reduce((n, s) => n + s.members.size, 0);
-  const servers = parseProcNetIpVs(files.procIpvs ?? '', `${source}/proc-net-ip_vs.txt`).filter((vs) => !vs.address.includes(':')).length;
+  const servers = virtualServers(files, source).filter((vs) => !vs.address.includes(':')).length;
   return { rules: iptables + members + servers, detail: `iptables ${iptables} + ipset members ${members} + virtual servers ${servers}` };
 }
 
@@ -84,11 +84,20 @@ export function kubeProxyRuleCount(mode: ProxyMode, files: NodeFiles, source: st
  */
 export function programmedScaleServices(mode: ProxyMode, files: NodeFiles, clusterIPs: Set<string>, source: string): number {
   if (mode === 'ipvs') {
-    const servers = parseProcNetIpVs(files.procIpvs ?? '', `${source}/proc-net-ip_vs.txt`);
+    const servers = virtualServers(files, source);
     return new Set(servers.map((vs) => vs.address).filter((a) => clusterIPs.has(a))).size;
   }
   const text = mode === 'nftables' ? files.nftRuleset : files.iptablesSave;
   return new Set(text?.match(/\bdefault\/scale-\d+\b/g) ?? []).size;
+}
+
+/**
+ * ipvsadm's table (netlink) where the node has it: with hundreds of virtual servers in several netns, the UML
+ * guest's /proc/net/ip_vs listed only part of them (57 of 105), while ipvsadm listed all.
+ */
+function virtualServers(files: NodeFiles, source: string): VirtualServer[] {
+  if (files.ipvsadm !== undefined) return parseIpvsadm(files.ipvsadm, `${source}/ipvsadm.txt`);
+  return parseProcNetIpVs(files.procIpvs ?? '', `${source}/proc-net-ip_vs.txt`);
 }
 
 export function scaleTable(points: ScalePoint[]): string {
