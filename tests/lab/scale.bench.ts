@@ -11,6 +11,7 @@ import type { K8s } from '../../helpers/kind/k8s.js';
 import { HostCluster } from '../../helpers/lab/host-cluster.js';
 import { METRICS_PORT } from '../../helpers/lab/kube-proxy.js';
 import { LabCluster } from '../../helpers/lab/lab-cluster.js';
+import { ParseError } from '../../helpers/parsers/parse-error.js';
 import { createServices, kubeProxyRuleCount, meanSyncMs, parseSyncDuration, programmedScaleServices, SCALE_SERVICE_CIDR, SCALE_STEPS, scaleServices, scaleTable, type ScalePoint } from '../../helpers/lab/scale.js';
 import { seedTopology } from '../../helpers/lab/topology.js';
 import { barChart } from '../../helpers/report/svg.js';
@@ -44,17 +45,31 @@ async function waitForScaleSlices(k8s: K8s, n: number): Promise<void> {
 
 /**
  * kube-proxy's metrics cannot say whether a sync that ended after the last change also began after it, so the
- * benchmark reads the rules until the node has programmed every Service; returns the node's outputs then.
+ * benchmark reads the rules until the node has programmed every Service and two readings in a row agree (an
+ * `ipset list` taken while kube-proxy still adds members does not even add up); returns the rule count then.
  */
-async function programmed(mode: ProxyMode, c: ScaleCluster, n: number): Promise<NodeFiles> {
+async function programmed(mode: ProxyMode, c: ScaleCluster, n: number): Promise<{ rules: number; detail: string }> {
   const services = await c.k8s.core.listNamespacedService({ namespace: 'default' });
   const ips = new Set(services.items.filter((s) => s.metadata?.name?.startsWith('scale-')).map((s) => s.spec!.clusterIP!));
+  const source = `${mode} ${NODE}`;
+  let previous: string | undefined;
   for (let i = 0; i < 600; i++) {
     const files = await collectNodeFiles({ name: NODE, shell: c.exec(NODE), ipset: c.exec(NODE) });
-    if (programmedScaleServices(mode, files, ips, `${mode} ${NODE}`) >= n) return files;
+    const count = programmedScaleServices(mode, files, ips, source) >= n ? settledCount(mode, files, source) : undefined;
+    if (count && count.detail === previous) return count;
+    previous = count?.detail;
     await sleep(2_000);
   }
   throw new Error(`scale: ${mode} kube-proxy on ${NODE} did not program ${n} Services within 20 minutes`);
+}
+
+function settledCount(mode: ProxyMode, files: NodeFiles, source: string): { rules: number; detail: string } | undefined {
+  try {
+    return kubeProxyRuleCount(mode, files, source);
+  } catch (e) {
+    if (e instanceof ParseError) return undefined;
+    throw e;
+  }
 }
 
 async function measure(mode: ProxyMode, c: ScaleCluster, log: (line: string) => void): Promise<ScalePoint[]> {
@@ -68,9 +83,8 @@ async function measure(mode: ProxyMode, c: ScaleCluster, log: (line: string) => 
       await waitForScaleSlices(c.k8s, n);
     });
     have = n;
-    const files = await programmed(mode, c, n);
+    const rules = await programmed(mode, c, n);
     const sync = meanSyncMs(before, await metrics());
-    const rules = kubeProxyRuleCount(mode, files, `${mode} ${NODE}`);
     const point = { mode, services: n, rules: rules.rules, ruleDetail: rules.detail, syncMeanMs: sync.meanMs, syncs: sync.syncs, rssMb: (await c.proxyRssKb(NODE)) / 1024 };
     log(`${mode} N=${n}: ${point.rules} rules (${point.ruleDetail}), mean sync ${point.syncMeanMs.toFixed(0)} ms over ${point.syncs}, RSS ${point.rssMb.toFixed(0)} MB`);
     points.push(point);
