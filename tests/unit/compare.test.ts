@@ -100,7 +100,7 @@ test.describe('edits of real snapshots', () => {
     const r = await compareDirs(real('ipvs'), b);
     expect(r.ok).toBe(false);
     expect(r.rows.filter((x) => x.verdict === 'differs unexpectedly').map((x) => x.message)).toEqual([
-      'net-pod on myk8s-control-plane → 10.200.1.103:8080/TCP: answered by webpod2 in ipvs, refused in nftables',
+      'net-pod on myk8s-control-plane → 10.200.1.103:8080/TCP: answered by webpod3 in ipvs, refused in nftables',
     ]);
   });
 
