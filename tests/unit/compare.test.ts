@@ -94,6 +94,37 @@ test.describe('real snapshots', () => {
   });
 });
 
+test.describe('rows as a user reads them (ipvs → nftables, real snapshots)', () => {
+  const rowsByKey = async () => new Map((await compareDirs(real('ipvs'), real('nftables'))).rows.map((r) => [r.key, r]));
+
+  test('messages name the client, its node and the address; a same row says "in both modes"', async () => {
+    const rows = await rowsByKey();
+    expect(rows.get('default/svc-clusterip 9000/TCP')!.message).toBe('net-pod on myk8s-control-plane → 10.200.1.245:9000/TCP: answered in both modes');
+    expect(rows.get('icmp-clusterip')!.message).toBe('net-pod on myk8s-control-plane → 10.200.1.245/ICMP: no-reply in both modes');
+    expect(rows.get('nodeport-localhost')!.message).toBe('myk8s-control-plane → 127.0.0.1:30080/TCP: refused in both modes');
+    expect(rows.get('balance')!.message).toBe('net-pod on myk8s-control-plane → 10.200.1.245:9000/TCP: balanced in both modes');
+    // 150 new connections: 50/50/50 under IPVS rr; 46/53/51 under nftables (traffic.json of each).
+    expect(rows.get('scheduler')!.message).toBe('net-pod on myk8s-control-plane → 10.200.1.245:9000/TCP: round-robin (webpod1=50 webpod2=50 webpod3=50) in ipvs, random (webpod1=46 webpod2=53 webpod3=51) in nftables');
+  });
+
+  test('rows carry their kind, title, each mode’s documentation and the sources', async () => {
+    const rows = await rowsByKey();
+    const source = rows.get('default/svc-clusterip 9000/TCP source')!;
+    expect([source.kind, source.title, source.a.outcome, source.b.outcome]).toEqual(['source-address', "default/svc-clusterip: the client's address as the backend sees it", '10.10.0.5', '10.10.0.5']);
+    const other = rows.get('nodeport-other-address')!;
+    expect(other.kind).toBe('behaviour');
+    expect(other.a.documented).toContain('a virtual server per local address');
+    expect(other.b.documented).toContain('only opening NodePorts on a single interface');
+    const sched = rows.get('scheduler')!;
+    expect([sched.kind, sched.title]).toEqual(['behaviour', 'How new connections are spread over the endpoints']);
+    expect(sched.a.documented).toContain('rr');
+    expect(sched.b.documented).toContain('numgen random');
+    expect(sched.b.evidence).toBe('webpod1=46 webpod2=53 webpod3=51');
+    expect(rows.get('unallocated-clusterip')!.a.documented).toBeUndefined();
+    expect(rows.get('unallocated-clusterip')!.b.documented).toContain('drop traffic to unassigned cluster IPs');
+  });
+});
+
 test.describe('edits of real snapshots', () => {
   test('a service port refused after the move fails, naming the client node and the ClusterIP', async () => {
     const b = await edited('nftables', { probes: (p) => void Object.assign(byKey(p, 'default/svc-extra-3 8080/TCP'), { outcome: 'refused', hostname: undefined, remoteAddr: undefined }) });
@@ -120,6 +151,44 @@ test.describe('edits of real snapshots', () => {
     // A NodePort on 127.0.0.1 answered in nftables mode is not documented either.
     const c = await edited('nftables', { probes: (p) => void (byKey(p, 'nodeport-localhost').outcome = 'answered') });
     expect(verdicts(await compareDirs(real('ipvs'), c))['nodeport-localhost']).toBe('differs unexpectedly');
+  });
+
+  test('a service port that answers only after the move fails, and has no source-address row', async () => {
+    const a = await edited('ipvs', { probes: (p) => void Object.assign(byKey(p, 'default/svc-extra-3 8080/TCP'), { outcome: 'timeout', hostname: undefined, remoteAddr: undefined }) });
+    const r = await compareDirs(a, real('nftables'));
+    const keys = r.rows.map((x) => x.key);
+    expect(keys).toContain('default/svc-extra-3 8080/TCP');
+    expect(keys).not.toContain('default/svc-extra-3 8080/TCP source');
+    expect(r.rows.find((x) => x.key === 'default/svc-extra-3 8080/TCP')!.message).toMatch(/: timeout in ipvs, answered by webpod\d in nftables$/);
+  });
+
+  test('a probe only the second snapshot has is "not probed" in the first', async () => {
+    const a = await edited('ipvs', { probes: (p) => p.filter((x) => x.key !== 'default/svc-nodeport 9080/TCP') });
+    const row = (await compareDirs(a, real('nftables'))).rows.find((x) => x.key === 'default/svc-nodeport 9080/TCP')!;
+    expect([row.verdict, row.a.outcome]).toEqual(['differs unexpectedly', 'not probed']);
+    expect(row.message).toMatch(/: not probed in ipvs, answered by webpod\d in nftables$/);
+  });
+
+  test('a behaviour no documentation covers is titled by its id, has no sources, and a difference fails', async () => {
+    const rename = (p: ProbeResult[]) => void Object.assign(byKey(p, 'unexposed-port'), { behaviour: 'made-up', key: 'made-up' });
+    const a = await edited('ipvs', { probes: rename });
+    const b = await edited('iptables', { probes: rename });
+    const row = (await compareDirs(a, b)).rows.find((x) => x.key === 'made-up')!;
+    expect([row.title, row.sources, row.verdict, row.a.documented]).toEqual(['made-up', undefined, 'differs unexpectedly', undefined]);
+  });
+
+  test('traffic in one snapshot only: the balance and spread rows are "not probed" there and fail; in neither, no such rows', async () => {
+    const b = await edited('nftables', {});
+    await rm(join(b, 'traffic.json'));
+    const r = await compareDirs(real('ipvs'), b);
+    const row = (key: string) => r.rows.find((x) => x.key === key)!;
+    expect([row('balance').verdict, row('balance').b.outcome]).toEqual(['differs unexpectedly', 'not probed']);
+    expect(row('balance').message).toBe('net-pod on myk8s-control-plane → 10.200.1.245:9000/TCP: balanced in ipvs, not probed in nftables');
+    expect([row('scheduler').verdict, row('scheduler').b.outcome]).toEqual(['differs unexpectedly', 'not probed']);
+    expect(row('scheduler').message).toBe('net-pod on myk8s-control-plane → 10.200.1.245:9000/TCP: round-robin (webpod1=50 webpod2=50 webpod3=50) in ipvs, not probed () in nftables');
+    const a = await edited('ipvs', {});
+    await rm(join(a, 'traffic.json'));
+    expect((await compareDirs(a, b)).rows.filter((x) => x.kind === 'balance' || x.key === 'scheduler')).toEqual([]);
   });
 
   test('a probe one snapshot lacks is "not probed" and fails', async () => {
