@@ -147,7 +147,11 @@ export class GuestKubeProxies {
     return readFile(this.logFile(node), 'utf8').catch(() => '');
   }
 
-  /** One guest request reads every node's metrics over the node network (bash /dev/tcp: no spawn per node). */
+  /**
+   * One guest request reads every node's metrics over the node network (bash /dev/tcp: no spawn per node). Its
+   * connect has no timeout of its own; guest-init.sh limits SYN retries in the root netns, so a node that does not
+   * answer costs about 3 s, not two minutes, and reads as not synced until the next poll.
+   */
   private async syncStates(nodes: LabNode[]): Promise<Map<string, SyncState>> {
     const script = nodes
       .map((n) => `echo '=== ${n.name}'; if exec 3<>/dev/tcp/${n.ip}/${METRICS_PORT}; then printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; while read -r l <&3; do [[ $l == kubeproxy_sync_proxy_rules_last_* ]] && echo "$l"; done; exec 3<&-; fi 2>/dev/null`)

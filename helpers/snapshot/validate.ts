@@ -22,7 +22,7 @@ function need(cond: boolean, file: string, what: string): void {
 export function validateClusterJson(v: unknown, file: string): ClusterJson {
   need(isObj(v), file, 'expected a JSON object');
   const o = v as Obj;
-  need(READABLE_FORMAT_VERSIONS.includes(o.formatVersion as number), file, `formatVersion must be ${READABLE_FORMAT_VERSIONS.join(' or ')}, got ${JSON.stringify(o.formatVersion)}`);
+  need(READABLE_FORMAT_VERSIONS.includes(o.formatVersion as number), file, `formatVersion must be ${READABLE_FORMAT_VERSIONS.slice(0, -1).join(', ')} or ${READABLE_FORMAT_VERSIONS.at(-1)}, got ${JSON.stringify(o.formatVersion)}`);
   need(['ipvs', 'iptables', 'nftables'].includes(o.proxyMode as string), file, `proxyMode must be ipvs, iptables or nftables, got ${JSON.stringify(o.proxyMode)}`);
   need(isObj(o.kubeProxyConfig), file, '"kubeProxyConfig" must be an object');
   need(Array.isArray(o.nodes) && o.nodes.length > 0, file, '"nodes" must be a non-empty array');

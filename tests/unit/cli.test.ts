@@ -47,8 +47,8 @@ test('unusable input: exit 2 and one line naming the file', async () => {
   await writeFile(join(k.dir, 'nodes', LAST_NODE, 'ip-addr.json'), '[]');
   await writeFile(join(k.dir, 'nodes', LAST_NODE, 'iptables-save.txt'), '');
   expectOneLineError(await cli('evaluate', k.dir), /iptables-save\.txt: is empty/);
-  await writeFile(join(k.dir, 'cluster.json'), '{"formatVersion": 3}');
-  expectOneLineError(await cli('evaluate', k.dir), /cluster\.json: formatVersion must be 1 or 2, got 3/);
+  await writeFile(join(k.dir, 'cluster.json'), '{"formatVersion": 4}');
+  expectOneLineError(await cli('evaluate', k.dir), /cluster\.json: formatVersion must be 1, 2 or 3, got 4/);
 });
 
 test('a baseline that is not in iptables mode is bad input', async () => {
