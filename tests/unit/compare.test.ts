@@ -8,7 +8,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareSnapshots, documentedVerdict, spreadOf, type MigrationReport } from '../../helpers/compare/compare.js';
 import { migrationHtml, migrationText } from '../../helpers/compare/report.js';
-import { parseProbeBlocks, remoteIP } from '../../helpers/parsers/probe-output.js';
+import { fromOd, parseProbeBlocks, remoteIP } from '../../helpers/parsers/probe-output.js';
 import { NO_ANSWER } from '../../helpers/parsers/whoami.js';
 import type { ProbeResult, TrafficJson } from '../../helpers/snapshot/model.js';
 import { readSnapshot } from '../../helpers/snapshot/read.js';
@@ -250,6 +250,39 @@ test.describe('pieces', () => {
     expect(r.map((x) => [x.outcome, x.hostname, x.remoteAddr])).toEqual([['answered', 'coredns-a', '10.10.0.5'], ['answered', undefined, undefined], ['timeout', undefined, undefined]]);
     expect(r[0]!.detail).toBe('Hostname: coredns-a\nRemoteAddr: 10.10.0.5:55579');
     expect(r[1]!.detail).toBe('022   4 201 200  \\0');
+  });
+
+  test('probe output edge cases: each outcome from what the client printed, and its exit code', () => {
+    const block = (i: number, body: string, rc: number) => `=== probe ${i}\n${body}${body ? '\n' : ''}rc=${rc}\n`;
+    const cases: [string, number, string, string][] = [
+      ['TCP', 7, 'bash: connect: Network is unreachable', 'unreachable'],
+      ['TCP', 7, 'bash: connect: Host is unreachable', 'unreachable'],
+      ['TCP', 124, 'HTTP/1.1 200 OK', 'timeout'],
+      ['TCP', 0, 'HTTP/1.1 200 OK', 'closed'],
+      ['TCP', 1, '', 'closed'],
+      ['UDP', 1, "dd: error reading 'standard input': Connection refused", 'refused'],
+      ['UDP', 0, '', 'closed'],
+      ['UDP', 124, '', 'timeout'],
+      ['ICMP', 0, '2 packets transmitted, 2 packets received, 0% packet loss', 'replied'],
+      ['ICMP', 0, '10 packets transmitted, 10 packets received', 'replied'],
+      ['ICMP', 1, '1 packets transmitted, 0 packets received, 100% packet loss', 'no-reply'],
+    ];
+    const text = cases.map(([, rc, body], i) => block(i, body, rc)).join('');
+    const r = parseProbeBlocks(text, cases.length, (i) => cases[i]![0], 'edge');
+    expect(r.map((x) => x.outcome)).toEqual(cases.map((c) => c[3]));
+    expect(r.every((x) => x.hostname === undefined && x.remoteAddr === undefined)).toBe(true);
+    // whoami over HTTP ends its lines in CRLF; a Hostname without RemoteAddr has no address.
+    const crlf = parseProbeBlocks('=== probe 0\nHostname: webpod1\r\nIP: 10.10.1.2\r\nrc=0\n', 1, () => 'TCP', 'crlf')[0]!;
+    expect([crlf.outcome, crlf.hostname, 'remoteAddr' in crlf]).toEqual(['answered', 'webpod1', false]);
+    expect(() => parseProbeBlocks('=== probe 0', 1, () => 'TCP', 'cut')).toThrow('cut: probe 0: no exit code (rc=N) line');
+    expect(() => parseProbeBlocks('Hostname: x\nrc=0\n', 1, () => 'TCP', 'unframed')).toThrow('unframed: no output for probe 0');
+  });
+
+  test('fromOd: text comes back through escapes and spaces; a NUL or an octal byte keeps the dump', () => {
+    expect(fromOd('   a  \\t   b  \\r  \\n       c\n')).toBe('a\tb\r\n c');
+    expect(fromOd('\n   o   k\n\n')).toBe('ok');
+    expect(fromOd('   a  \\0\n')).toBe('a  \\0');
+    expect(fromOd(' 022   4\n')).toBe('022   4');
   });
 
   test('remoteIP strips the port and the IPv4-mapped prefix', () => {

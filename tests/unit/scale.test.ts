@@ -60,3 +60,32 @@ test('programmedScaleServices counts what a node programmed: names in iptables a
   const extras = new Set(Array.from({ length: 10 }, (_, i) => `10.200.1.${101 + i}`));
   expect(programmedScaleServices('ipvs', await node('migration-ipvs'), new Set([...extras, '10.200.9.9']), 'ipvs')).toBe(10);
 });
+
+test('countNftRules: nested blocks inside a chain, two families of one name, and comments are read as nft prints them', () => {
+  const text = [
+    'table ip kube-proxy {',
+    '\tcomment "rules for kube-proxy"',
+    '\tmap m {',
+    '\t\ttype ipv4_addr : verdict',
+    '\t\telements = { 10.0.0.1 : goto c,',
+    '\t\t\t     10.0.0.2 : goto c }',
+    '\t}',
+    '\tchain c {',
+    '\t\ttype filter hook input priority filter; policy accept;',
+    '\t\tcomment "a base chain"',
+    '\t\tip daddr vmap { 10.0.0.3 : drop }',
+    '\t\ttype_is_not_a_header drop',
+    '\t\tcounter packets 0 bytes 0 comment "a rule with a comment"',
+    '\t}',
+    '\tchain d {',
+    '\t}',
+    '}',
+    'table ip6 kube-proxy {',
+    '\tchain c {',
+    '\t\tdrop',
+    '\t}',
+    '}',
+  ].join('\n');
+  expect(Object.fromEntries(countNftRules(text))).toEqual({ 'ip kube-proxy': 3, 'ip6 kube-proxy': 1 });
+  expect(() => countNftRules('table ip t {\n}\n}\n', 'extra')).toThrow('extra: line 3: expected "table <family> <name> {", got "}"');
+});
