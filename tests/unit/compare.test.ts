@@ -278,6 +278,15 @@ test.describe('pieces', () => {
     expect(() => parseProbeBlocks('Hostname: x\nrc=0\n', 1, () => 'TCP', 'unframed')).toThrow('unframed: no output for probe 0');
   });
 
+  test('probe output: only whole whoami lines count, and only a whole rc line ends a block', () => {
+    const one = (body: string, protocol = 'TCP') => parseProbeBlocks(`=== probe 0\n${body}\n`, 1, () => protocol, 'lines')[0]!;
+    expect(one('X-Hostname: webpod1\nrc=0').outcome).toBe('closed');
+    expect(one('Hostname: web pod\nrc=0').outcome).toBe('closed');
+    expect('remoteAddr' in one('Hostname: webpod1\nRemoteAddr: 10.10.0.5:1 (proxied)\nrc=0')).toBe(false);
+    expect(() => one('Hostname: webpod1\nrc=0 and more')).toThrow('lines: probe 0: no exit code (rc=N) line');
+    expect(one('Hostname: coredns-a\nrc=0', 'UDP').hostname).toBe('coredns-a');
+  });
+
   test('fromOd: text comes back through escapes and spaces; a NUL or an octal byte keeps the dump', () => {
     expect(fromOd('   a  \\t   b  \\r  \\n       c\n')).toBe('a\tb\r\n c');
     expect(fromOd('\n   o   k\n\n')).toBe('ok');

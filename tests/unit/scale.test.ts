@@ -88,4 +88,8 @@ test('countNftRules: nested blocks inside a chain, two families of one name, and
   ].join('\n');
   expect(Object.fromEntries(countNftRules(text))).toEqual({ 'ip kube-proxy': 3, 'ip6 kube-proxy': 1 });
   expect(() => countNftRules('table ip t {\n}\n}\n', 'extra')).toThrow('extra: line 3: expected "table <family> <name> {", got "}"');
+  expect(() => countNftRules('xtable ip t {\n}\n', 'prefix')).toThrow('prefix: line 1: expected "table <family> <name> {"');
+  expect(() => countNftRules('table ip t { # open\n}\n', 'suffix')).toThrow('suffix: line 1: expected');
+  expect(() => countNftRules(`${'x'.repeat(80)}\n`, 'long')).toThrow(`long: line 1: expected "table <family> <name> {", got "${'x'.repeat(60)}"`);
+  expect(() => countNftRules('', 'nft.txt')).toThrow('nft.txt: is empty; expected nft list ruleset output');
 });
