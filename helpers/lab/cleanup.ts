@@ -38,6 +38,8 @@ export async function cleanupLabLeftovers(): Promise<string[]> {
   }
   const netns = (await execa('ip', ['netns', 'list'], { reject: false })).stdout.split('\n').map((l) => l.split(' ')[0]!);
   for (const ns of netns.filter((n) => /^ipvslab-\d+-/.test(n) && !alive(Number(n.split('-')[1])))) {
+    // A host cluster's backends (httpd, whoami.pl) live on in a netns whose name is deleted: kill them first.
+    await killNetnsProcesses(ns);
     await execa('ip', ['netns', 'del', ns], { reject: false });
     done.push(`deleted netns ${ns}`);
   }
@@ -78,5 +80,17 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Kills every process in a network namespace: a netns is only gone once its processes are. */
+export async function killNetnsProcesses(netns: string): Promise<void> {
+  const pids = (await execa('ip', ['netns', 'pids', netns], { reject: false })).stdout.split('\n').filter((p) => /^\d+$/.test(p));
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { planMigrationProbes, runMigrationProbes } from '../collectors/migration-probes.js';
+import { planMigrationProbes, runMigrationProbes, type ProbeSites } from '../collectors/migration-probes.js';
 import { collectNodeFiles } from '../collectors/node.js';
 import { runBalanceProbe } from '../collectors/probes.js';
 import type { Exec } from '../exec/exec.js';
@@ -15,12 +15,13 @@ import { ProcessExec } from '../exec/process-exec.js';
 import { readLiveClusterJson } from '../kind/collect-live.js';
 import { k8sClients, type K8s } from '../kind/k8s.js';
 import type { ClusterJson, ProxyMode } from '../snapshot/model.js';
-import { writeSnapshot, type NodeFiles, type SnapshotContent } from '../snapshot/write.js';
+import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { LAB_CONTEXT, type ControlPlane } from './control-plane.js';
+import { killNetnsProcesses } from './cleanup.js';
 import { createVethInto, LINK_PREFIX, type HostLink } from './host-net.js';
 import { kubeProxyBinary } from './kube-binaries.js';
 import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig } from './kube-proxy.js';
-import { createSeedObjects, migrationSites, rssKb, seedBalanceProbe, startControlPlane } from './lab-cluster.js';
+import { createSeedObjects, rssKb, seedBalanceProbe, startControlPlane } from './lab-cluster.js';
 import type { LabTopology } from './topology.js';
 import { startOrStop, Steps } from './steps.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
@@ -119,21 +120,18 @@ export class HostCluster {
     return files;
   }
 
-  /** cluster.json from the live API and every node's outputs, plus whatever probes the caller ran. */
-  async snapshot(dir: string, extra: Omit<SnapshotContent, 'cluster' | 'nodes'> = {}): Promise<ClusterJson> {
+  /**
+   * cluster.json from the live API and every node's outputs, then (as LabCluster.snapshot does) the seed's balance
+   * probe and the migration probes when asked, planned from that same cluster.json.
+   */
+  async snapshot(dir: string, o: { balance?: boolean; probes?: ProbeSites } = {}): Promise<ClusterJson> {
     const cluster = await this.step('cluster.json from the live kube-apiserver', () => readLiveClusterJson(this.k8s));
     const nodes = await this.step('node outputs through the host netns backend', () => this.collectNodes());
-    await writeSnapshot(dir, { cluster, nodes, ...extra });
-    return cluster;
-  }
-
-  /** The seed's balance probe and the migration probes, then a snapshot that carries both. */
-  async probedSnapshot(dir: string): Promise<ClusterJson> {
-    const cluster = await readLiveClusterJson(this.k8s);
     const balance = seedBalanceProbe(this.topo);
-    const traffic = await this.step(`balance probe: ${balance.requests} new connections from net-pod`, () => runBalanceProbe(this.exec(balance.clientPod), balance));
-    const probes = await this.step('migration probes', () => runMigrationProbes(planMigrationProbes(cluster, migrationSites(this.topo)), (n) => this.exec(n)));
-    return this.snapshot(dir, { traffic, probes });
+    const traffic = o.balance ? await this.step(`balance probe: ${balance.requests} new connections from net-pod`, () => runBalanceProbe(this.exec(balance.clientPod), balance)) : undefined;
+    const probes = o.probes && (await this.step('migration probes', () => runMigrationProbes(planMigrationProbes(cluster, o.probes!), (n) => this.exec(n))));
+    await writeSnapshot(dir, { cluster, nodes, ...(traffic && { traffic }), ...(probes && { probes }) });
+    return cluster;
   }
 
   logs(): Record<string, string> {
@@ -204,16 +202,5 @@ export class HostCluster {
     const read = async () => (await Promise.all(running.map((n) => this.exec(n).run(['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`])))).map((r) => parseSyncMetrics(r.stdout));
     if ((await pollUntilSynced(read, since, SYNC_TIMEOUT_MS, 300)) !== undefined) return;
     throw new Error(`lab: kube-proxy in ${this.o.mode} mode did not complete a sync within ${SYNC_TIMEOUT_MS} ms (see its logs under ${join(this.dir, 'kube-proxy')})`);
-  }
-}
-
-export async function killNetnsProcesses(netns: string): Promise<void> {
-  const pids = (await execa('ip', ['netns', 'pids', netns], { reject: false })).stdout.split('\n').filter((p) => /^\d+$/.test(p));
-  for (const pid of pids) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // already gone
-    }
   }
 }

@@ -70,8 +70,8 @@ test('migration: IPVS, nftables and iptables on real kube-proxy, the same Servic
     const [ipvs, nft, ipt] = up as [LabCluster, HostCluster, HostCluster];
     await test.step('probe and snapshot each mode', async () => {
       await ipvs.snapshot(snap('ipvs'), { balance: true, arp: false, probes: migrationSites(ipvs.topo) });
-      await nft.probedSnapshot(snap('nftables'));
-      await ipt.probedSnapshot(snap('iptables'));
+      await nft.snapshot(snap('nftables'), { balance: true, probes: migrationSites(nft.topo) });
+      await ipt.snapshot(snap('iptables'), { balance: true, probes: migrationSites(ipt.topo) });
     });
 
     const toNft = await compare('ipvs-to-nftables', snap('ipvs'), snap('nftables'), 0);
@@ -89,7 +89,7 @@ test('migration: IPVS, nftables and iptables on real kube-proxy, the same Servic
       await ipvs.change(`create ${LATE.name}`, create(ipvs.k8s));
       await nft.change(`create ${LATE.name}`, create(nft.k8s));
       await ipvs.snapshot(snap('ipvs-late'), { balance: true, arp: false, probes: migrationSites(ipvs.topo) });
-      await nft.probedSnapshot(snap('nftables-proxy-down'));
+      await nft.snapshot(snap('nftables-proxy-down'), { balance: true, probes: migrationSites(nft.topo) });
     });
     const broken = await compare('ipvs-to-nftables-proxy-down', snap('ipvs-late'), snap('nftables-proxy-down'), 1);
     const late = rowOf(broken, `default/${LATE.name} ${LATE.port}/TCP`);
