@@ -20,7 +20,7 @@ import { LAB_CONTEXT, type ControlPlane } from './control-plane.js';
 import { killNetnsProcesses } from './cleanup.js';
 import { createVethInto, LINK_PREFIX, type HostLink } from './host-net.js';
 import { kubeProxyBinary } from './kube-binaries.js';
-import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig } from './kube-proxy.js';
+import { METRICS_PORT, nodeConfigYaml, parseSyncMetrics, pollUntilSynced, seedKubeProxyConfig, SyncWatch, type SyncState } from './kube-proxy.js';
 import { createSeedObjects, rssKb, seedBalanceProbe, startControlPlane } from './lab-cluster.js';
 import type { LabTopology } from './topology.js';
 import { startOrStop, Steps } from './steps.js';
@@ -89,10 +89,10 @@ export class HostCluster {
 
   /** Applies an API change and waits until every running kube-proxy has synced it. */
   async change(name: string, body: () => Promise<void>): Promise<void> {
-    const since = Date.now() / 1000;
+    const watch = await this.watch();
     await this.step(name, body);
     await sleep(WATCH_DELIVERY_MARGIN_MS);
-    await this.step(`kube-proxy synced: ${name}`, () => this.waitSynced(since));
+    await this.step(`kube-proxy synced: ${name}`, () => this.waitSynced(watch));
   }
 
   /** Kills kube-proxy as a crash would: its rules stay as they were. */
@@ -166,14 +166,14 @@ export class HostCluster {
     const k8s = (this.k8sClient = k8sClients({ kubeconfig: cp.adminKubeconfig, context: LAB_CONTEXT }));
     const config = seedKubeProxyConfig({ mode, strictARP: false });
     await this.step('Nodes, kube-proxy ConfigMap, Pods and Services', () => createSeedObjects(k8s, topo, config));
-    const since = Date.now() / 1000;
+    const watch = await this.watch();
     await mkdir(join(this.dir, 'kube-proxy'), { recursive: true });
     for (const n of topo.nodes) {
       const configFile = join(this.dir, 'kube-proxy', `${n.name}.yaml`);
       await writeFile(configFile, nodeConfigYaml(config, n.name, await cp.writeKubeProxyKubeconfig(this.uplinks.get(n.name)!.hostIP)));
       this.proxies.set(n.name, this.startKubeProxy(n.name, configFile));
     }
-    await this.step(`first complete sync (kube-proxy in ${mode} mode)`, () => this.waitSynced(since));
+    await this.step(`first complete sync (kube-proxy in ${mode} mode)`, () => this.waitSynced(watch));
   }
 
   private async wire(): Promise<void> {
@@ -197,10 +197,18 @@ export class HostCluster {
     return proc;
   }
 
-  private async waitSynced(since: number): Promise<void> {
-    const running = [...this.proxies.keys()];
-    const read = async () => (await Promise.all(running.map((n) => this.exec(n).run(['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`])))).map((r) => parseSyncMetrics(r.stdout));
-    if ((await pollUntilSynced(read, since, SYNC_TIMEOUT_MS, 300)) !== undefined) return;
+  /** Call just before a change (or the kube-proxy start): the time now and the running kube-proxies' metrics. */
+  private async watch(): Promise<SyncWatch> {
+    return new SyncWatch(Date.now() / 1000, await this.syncStates());
+  }
+
+  private async syncStates(): Promise<Map<string, SyncState>> {
+    const metrics = (n: string) => this.exec(n).run(['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`]);
+    return new Map(await Promise.all([...this.proxies.keys()].map(async (n) => [n, parseSyncMetrics((await metrics(n)).stdout)] as const)));
+  }
+
+  private async waitSynced(watch: SyncWatch): Promise<void> {
+    if ((await pollUntilSynced(() => this.syncStates(), watch, SYNC_TIMEOUT_MS, 300)) !== undefined) return;
     throw new Error(`lab: kube-proxy in ${this.o.mode} mode did not complete a sync within ${SYNC_TIMEOUT_MS} ms (see its logs under ${join(this.dir, 'kube-proxy')})`);
   }
 }

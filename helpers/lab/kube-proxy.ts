@@ -42,40 +42,87 @@ export function nodeConfigYaml(base: KubeProxyConfig, node: string, kubeconfig: 
   return dumpYaml({ ...base, ...(mode && { mode }), hostnameOverride: node, clientConnection });
 }
 
-/** kube-proxy's sync timestamps, per label set (one per IP family when it runs dual-stack). */
+/** kube-proxy's sync metrics, per label set (one per IP family when it runs dual-stack). */
 export interface SyncState {
   last: Map<string, number>;
   queued: Map<string, number>;
+  /** The sync duration histogram's count and sum (seconds). */
+  count: Map<string, number>;
+  sum: Map<string, number>;
 }
 
+const SYNC_METRIC = /^kubeproxy_sync_proxy_rules_(last_timestamp|last_queued_timestamp|duration)_seconds(_count|_sum)?(\{[^}]*\})? (\S+)$/gm;
+const SYNC_FIELDS: Record<string, keyof SyncState> = { last_timestamp: 'last', last_queued_timestamp: 'queued', duration_count: 'count', duration_sum: 'sum' };
+
 export function parseSyncMetrics(text: string): SyncState {
-  const state: SyncState = { last: new Map(), queued: new Map() };
-  for (const m of text.matchAll(/^kubeproxy_sync_proxy_rules_last_(timestamp|queued_timestamp)_seconds(\{[^}]*\})? (\S+)$/gm)) {
-    (m[1] === 'timestamp' ? state.last : state.queued).set(m[2] ?? '', Number(m[3]));
+  const state: SyncState = { last: new Map(), queued: new Map(), count: new Map(), sum: new Map() };
+  for (const [, name, part = '', labels = '', value] of text.matchAll(SYNC_METRIC)) {
+    const field = SYNC_FIELDS[name + part];
+    if (field) state[field].set(labels, Number(value));
   }
   return state;
 }
 
-/**
- * The change made at `since` (epoch seconds) is programmed: some proxier queued a sync at or after `since` (it
- * saw the change), and every proxier (one per IP family) finished a sync after its last queued one. A proxier of
- * the other family ignores a single-family change, so only "nothing pending" is asked of it.
- */
-export function syncedSince(s: SyncState, since: number): boolean {
-  if (s.last.size === 0) return false;
-  const queued = (labels: string) => s.queued.get(labels) ?? 0;
-  const sawChange = [...s.last.keys()].some((labels) => queued(labels) >= since);
-  return sawChange && [...s.last].every(([labels, last]) => last >= queued(labels) && last > 0);
+interface FamilyReading {
+  count: number;
+  sum: number;
+  /** No later than the start of the proxier's latest sync (epoch seconds); unknown until a sync is counted. */
+  latestStart?: number;
 }
 
 /**
- * Polls kube-proxy's sync state until every node has synced what the API held at `since`; returns the
- * milliseconds waited, or undefined when `timeoutMs` ran out. Shared by the guest's and the host's kube-proxies.
+ * Follows kube-proxy's sync metrics from just before a change at `since` (epoch seconds, the clock kube-proxy's
+ * metrics use). The change is programmed when some proxier queued a sync at or after `since` (it saw the change)
+ * and every proxier that did has since finished a sync that *began* after its last queued one. kube-proxy stamps
+ * only a sync's end, and a long sync that began before an event ends after it; the duration histogram's growth
+ * since the previous reading bounds the latest sync's start from below. A proxier of the other IP family ignores
+ * a single-family change, so only "nothing pending" is asked of it.
  */
-export async function pollUntilSynced(read: () => Promise<SyncState[]>, since: number, timeoutMs: number, intervalMs = SYNC_POLL_MS): Promise<number | undefined> {
+export class SyncWatch {
+  private readonly readings = new Map<string, FamilyReading>();
+
+  constructor(
+    readonly since: number,
+    baseline: ReadonlyMap<string, SyncState> = new Map(),
+  ) {
+    for (const [node, s] of baseline) for (const labels of s.count.keys()) this.readings.set(`${node} ${labels}`, { count: s.count.get(labels)!, sum: s.sum.get(labels) ?? 0 });
+  }
+
+  /** Records one reading of a node's metrics; true once that node has programmed the change. */
+  synced(node: string, s: SyncState): boolean {
+    if (s.last.size === 0) return false;
+    const queued = (labels: string) => s.queued.get(labels) ?? 0;
+    const sawChange = [...s.last.keys()].some((labels) => queued(labels) >= this.since);
+    const done = [...s.last].map(([labels, last]) => {
+      const latestStart = this.record(`${node} ${labels}`, last, s.count.get(labels) ?? 0, s.sum.get(labels) ?? 0);
+      const nothingPending = last >= queued(labels) && last > 0;
+      return nothingPending && (queued(labels) < this.since || (latestStart ?? -Infinity) >= queued(labels));
+    });
+    return sawChange && done.every(Boolean);
+  }
+
+  private record(key: string, last: number, count: number, sum: number): number | undefined {
+    const before = this.readings.get(key);
+    // A restarted kube-proxy counts from zero again.
+    const prev = before && before.count <= count ? before : { count: 0, sum: 0 };
+    // Every sync since the previous reading took part of the sum's growth, so the latest began no later than this.
+    const latestStart = count > prev.count ? last - (sum - prev.sum) : prev.latestStart;
+    this.readings.set(key, { count, sum, ...(latestStart !== undefined && { latestStart }) });
+    return latestStart;
+  }
+}
+
+/**
+ * Polls kube-proxy's sync metrics (per node) until every node has synced what the API held at the watch's
+ * `since`; returns the milliseconds waited, or undefined when `timeoutMs` ran out. Shared by the guest's and the
+ * host's kube-proxies.
+ */
+export async function pollUntilSynced(read: () => Promise<Map<string, SyncState>>, watch: SyncWatch, timeoutMs: number, intervalMs = SYNC_POLL_MS): Promise<number | undefined> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
-    if ((await read()).every((s) => syncedSince(s, since))) return Date.now() - start;
+    const states = [...(await read())];
+    // Every node's reading is recorded, even after one is found not synced: the next poll compares against it.
+    if (states.map(([node, s]) => watch.synced(node, s)).every(Boolean)) return Date.now() - start;
     await sleep(intervalMs);
   }
   return undefined;
@@ -122,18 +169,24 @@ export class GuestKubeProxies {
    * The guest's clock (epoch seconds), which kube-proxy's metrics use. It is not the host's: a loaded UML guest's
    * clock falls behind, so `since` must be read here, never from Date.now(). bash's EPOCHREALTIME needs no spawn.
    */
-  async guestNow(): Promise<number> {
+  private async guestNow(): Promise<number> {
     const r = await this.guest.script(null, 'echo "$EPOCHREALTIME"\n');
     const t = Number(r.stdout.trim());
     if (!Number.isFinite(t) || t <= 0) throw new Error(`lab: cannot read the guest's clock: ${JSON.stringify(r.stdout + r.stderr)}`);
     return t;
   }
 
-  /** Waits until every running kube-proxy has synced everything the API held at `since` (guest epoch seconds). */
+  /** Call just before a change (or a kube-proxy start): the guest's time and the running kube-proxies' metrics. */
+  async watch(nodes: LabNode[]): Promise<SyncWatch> {
+    const since = await this.guestNow();
+    return new SyncWatch(since, await this.syncStates(nodes.filter((n) => this.running.has(n.name))));
+  }
+
+  /** Waits until every running kube-proxy has synced everything the API held when `watch` was taken. */
   // Generous: under load (two guests, a mutation run) four kube-proxies on one vCPU took up to three minutes.
-  async waitSynced(nodes: LabNode[], since: number, timeoutMs = 300_000): Promise<number> {
+  async waitSynced(nodes: LabNode[], watch: SyncWatch, timeoutMs = 300_000): Promise<number> {
     const live = nodes.filter((n) => this.running.has(n.name));
-    const waited = await pollUntilSynced(async () => [...(await this.syncStates(live)).values()], since, timeoutMs);
+    const waited = await pollUntilSynced(() => this.syncStates(live), watch, timeoutMs);
     if (waited !== undefined) return waited;
     const logs = await Promise.all(live.map(async (n) => `${n.name}: ${(await this.log(n.name)).trim().split('\n').slice(-2).join(' | ')}`));
     throw new Error(`lab: kube-proxy did not complete a sync within ${timeoutMs} ms; last log lines: ${logs.join('; ')}`);
@@ -154,7 +207,7 @@ export class GuestKubeProxies {
    */
   private async syncStates(nodes: LabNode[]): Promise<Map<string, SyncState>> {
     const script = nodes
-      .map((n) => `echo '=== ${n.name}'; if exec 3<>/dev/tcp/${n.ip}/${METRICS_PORT}; then printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; while read -r l <&3; do [[ $l == kubeproxy_sync_proxy_rules_last_* ]] && echo "$l"; done; exec 3<&-; fi 2>/dev/null`)
+      .map((n) => `echo '=== ${n.name}'; if exec 3<>/dev/tcp/${n.ip}/${METRICS_PORT}; then printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; while read -r l <&3; do [[ $l == kubeproxy_sync_proxy_rules_last_* || $l == kubeproxy_sync_proxy_rules_duration_seconds_[cs]* ]] && echo "$l"; done; exec 3<&-; fi 2>/dev/null`)
       .join('\n');
     const r = await this.guest.script(null, script + '\n');
     const blocks = new Map(r.stdout.split('=== ').slice(1).map((b) => [b.slice(0, b.indexOf('\n')), b] as const));

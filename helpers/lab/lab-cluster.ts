@@ -14,7 +14,7 @@ import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { ControlPlane, LAB_CONTEXT } from './control-plane.js';
 import { createTap, type HostLink } from './host-net.js';
 import { controlPlaneBinaries } from './kube-binaries.js';
-import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyOptions } from './kube-proxy.js';
+import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyOptions, type SyncWatch } from './kube-proxy.js';
 import { createWorkload, registerNodes, writeKubeProxyConfigMap } from './kubelet.js';
 import { SEED_SERVICE, seedTopology, UNALLOCATED_CLUSTER_IP, type LabNode, type LabTopology, type TopologyOptions } from './topology.js';
 import { UmlGuest } from './uml-guest.js';
@@ -146,10 +146,10 @@ export class LabCluster {
    * yet, so the wait starts after a margin for that delivery.
    */
   async change(name: string, body: () => Promise<void>): Promise<void> {
-    const since = await this.proxies!.guestNow();
+    const watch = await this.proxies!.watch(this.topo.nodes);
     await this.step(name, body);
     await sleep(WATCH_DELIVERY_MARGIN_MS);
-    await this.step(`kube-proxy synced: ${name}`, () => this.proxies!.waitSynced(this.topo.nodes, since));
+    await this.step(`kube-proxy synced: ${name}`, () => this.proxies!.waitSynced(this.topo.nodes, watch));
   }
 
   async guestScript(netns: string | null, what: string, body: string): Promise<void> {
@@ -162,12 +162,13 @@ export class LabCluster {
   }
 
   async restartKubeProxy(node: string, o: ProxyStart): Promise<void> {
-    const since = await this.proxies!.guestNow();
+    let watch: SyncWatch | undefined;
     await this.step(`restart kube-proxy on ${node} (${o.mode ?? 'same mode'})`, async () => {
       await this.proxies!.kill(this.node(node));
+      watch = await this.proxies!.watch([this.node(node)]);
       await this.proxies!.start(this.node(node), o);
     });
-    await this.step(`kube-proxy synced on ${node}`, () => this.proxies!.waitSynced([this.node(node)], since));
+    await this.step(`kube-proxy synced on ${node}`, () => this.proxies!.waitSynced([this.node(node)], watch!));
   }
 
   /** New connections from net-pod (on the control plane) to the seed's service, as the seed's curl loop does. */
@@ -223,11 +224,11 @@ export class LabCluster {
     await this.step('wire nodes, pods and mypc; start the web backends', () => this.guestScript(null, 'wiring', wiringScript(topo, wwwDir)));
     const kubeconfig = await cp.writeKubeProxyKubeconfig(this.tap.hostIP);
     this.proxies = new GuestKubeProxies(this.guest, join(this.dir, 'kube-proxy'), kubeconfig, config);
-    const since = await this.proxies.guestNow();
+    const watch = await this.proxies.watch(topo.nodes);
     await this.step('start kube-proxy on every node', async () => {
       for (const n of topo.nodes) await this.proxies!.start(n, { ...(this.o.proxyVersion && { version: this.o.proxyVersion }), ...(this.o.firstMode?.[n.name] && { mode: this.o.firstMode[n.name] }) });
     });
-    await this.step('first complete sync on every node', () => this.proxies!.waitSynced(topo.nodes, since));
+    await this.step('first complete sync on every node', () => this.proxies!.waitSynced(topo.nodes, watch));
   }
 
   private async collectNodes(): Promise<Map<string, NodeFiles>> {

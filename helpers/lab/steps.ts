@@ -1,6 +1,8 @@
 // What every lab cluster shares: named steps, logged as they start and timed for the report, and a start that
 // stops whatever it had started when it fails part way.
 
+const LONG_STEP_MS = 10_000;
+
 export class Steps {
   /** Milliseconds per step, in order. */
   readonly timings: [step: string, ms: number][] = [];
@@ -14,7 +16,10 @@ export class Steps {
     const start = Date.now();
     this.log?.(`${this.prefix}${name}`);
     const out = await body();
-    this.timings.push([`${this.prefix}${name}`, Date.now() - start]);
+    const ms = Date.now() - start;
+    this.timings.push([`${this.prefix}${name}`, ms]);
+    // Long steps also say when they end, so a watcher sees progress rather than silence.
+    if (ms >= LONG_STEP_MS) this.log?.(`${this.prefix}${name}: done in ${(ms / 1000).toFixed(1)} s`);
     return out;
   }
 }

@@ -2,7 +2,7 @@
 // verdict matrix and the SVG charts. (That the lab's real kube-proxy programs what the claims expect is the lab.)
 import { expect, test } from '@playwright/test';
 import { arpScript, balanceScript } from '../../helpers/collectors/probes.js';
-import { nodeConfigYaml, parseSyncMetrics, seedKubeProxyConfig, syncedSince } from '../../helpers/lab/kube-proxy.js';
+import { nodeConfigYaml, parseSyncMetrics, seedKubeProxyConfig, SyncWatch } from '../../helpers/lab/kube-proxy.js';
 import { formatMatrix } from '../../helpers/lab/matrix.js';
 import { seedTopology } from '../../helpers/lab/topology.js';
 import { barChart } from '../../helpers/report/svg.js';
@@ -28,20 +28,80 @@ test('kube-proxy config: the ConfigMap content plus what each node says itself',
   expect(yaml).toContain('metricsBindAddress: 0.0.0.0:10249');
 });
 
-test('a complete sync: a proxier saw the change and no IP family has a sync pending', () => {
-  const metrics = (last4: number, queued4: number, last6 = last4, queued6 = queued4) => [
-    '# HELP kubeproxy_sync_proxy_rules_last_timestamp_seconds x',
-    `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} ${last4}`,
-    `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv6"} ${last6}`,
-    `kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds{ip_family="IPv4"} ${queued4}`,
-    `kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds{ip_family="IPv6"} ${queued6}`,
-  ].join('\n');
-  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 + 5)), 1.7e9)).toBe(true);
-  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 + 11)), 1.7e9), 'a change queued after the last sync').toBe(false);
-  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 - 5)), 1.7e9), 'the change was not yet seen').toBe(false);
-  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 + 5, 1.7e9 - 1)), 1.7e9), 'IPv6 not synced yet').toBe(false);
-  expect(syncedSince(parseSyncMetrics(metrics(1.7e9 + 10, 1.7e9 + 5, 1.7e9 - 20, 1.7e9 - 30)), 1.7e9), 'the IPv6 proxier ignores an IPv4-only change').toBe(true);
-  expect(syncedSince(parseSyncMetrics(''), 0), 'no metrics: kube-proxy not up').toBe(false);
+/** One scrape's sync lines, as kube-proxy prints them (the HELP/TYPE lines and other metrics are ignored). */
+function scrape(families: Record<string, { last?: number; queued: number; count?: number; sum?: number }>): string {
+  const lines = ['# HELP kubeproxy_sync_proxy_rules_last_timestamp_seconds x', 'kubeproxy_sync_proxy_rules_duration_seconds_bucket{ip_family="IPv4",le="0.001"} 0'];
+  for (const [fam, f] of Object.entries(families)) {
+    const l = `{ip_family="${fam}"}`;
+    if (f.last !== undefined) lines.push(`kubeproxy_sync_proxy_rules_last_timestamp_seconds${l} ${f.last}`);
+    lines.push(`kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds${l} ${f.queued}`);
+    if (f.count !== undefined) lines.push(`kubeproxy_sync_proxy_rules_duration_seconds_count${l} ${f.count}`, `kubeproxy_sync_proxy_rules_duration_seconds_sum${l} ${f.sum}`);
+  }
+  return lines.join('\n');
+}
+
+test('sync metrics: the timestamps and the duration histogram per IP family, nothing else', () => {
+  const s = parseSyncMetrics(`${scrape({ IPv4: { last: 1795685770.04, queued: 1795685769.9, count: 3, sum: 0.0588 }, IPv6: { queued: 1795685769.8 } })}\nkubeproxy_sync_full_proxy_rules_duration_seconds_count{ip_family="IPv4"} 9`);
+  expect(s.last).toEqual(new Map([['{ip_family="IPv4"}', 1795685770.04]]));
+  expect(s.queued).toEqual(new Map([['{ip_family="IPv4"}', 1795685769.9], ['{ip_family="IPv6"}', 1795685769.8]]));
+  expect(s.count).toEqual(new Map([['{ip_family="IPv4"}', 3]]));
+  expect(s.sum).toEqual(new Map([['{ip_family="IPv4"}', 0.0588]]));
+  expect(parseSyncMetrics('kubeproxy_sync_proxy_rules_last_timestamp_seconds 12\n').last).toEqual(new Map([['', 12]]));
+});
+
+const T = 1.7e9;
+const v4 = (last: number, queued: number, count: number, sum: number) => parseSyncMetrics(scrape({ IPv4: { last, queued, count, sum } }));
+
+test('a complete sync: a proxier saw the change, and its latest sync began after the change was queued', () => {
+  // Before the change: 4 syncs, 2 s in all. The change is queued at T+1; one sync of 3 s (T+2 to T+5) follows.
+  const base = new Map([['n1', v4(T - 10, T - 11, 4, 2)]]);
+  expect(new SyncWatch(T, base).synced('n1', v4(T + 5, T + 1, 5, 5))).toBe(true);
+  expect(new SyncWatch(T, base).synced('n1', v4(T + 5, T + 6, 5, 5)), 'queued again after the last sync').toBe(false);
+  expect(new SyncWatch(T, base).synced('n1', v4(T + 5, T - 1, 5, 5)), 'the change was not yet seen').toBe(false);
+  expect(new SyncWatch(T, base).synced('n1', v4(T - 10, T + 1, 4, 2)), 'no sync since the change').toBe(false);
+  expect(new SyncWatch(T).synced('n1', parseSyncMetrics('')), 'no metrics: kube-proxy not up').toBe(false);
+});
+
+test('a sync that ended after the change but began before it does not count; the next one does', () => {
+  // The measured race: a 30 s sync runs from T-25 to T+5; the change (zone hints) is queued at T+1, mid-sync.
+  const watch = new SyncWatch(T, new Map([['n1', v4(T - 30, T - 26, 4, 2)]]));
+  expect(watch.synced('n1', v4(T + 5, T + 1, 5, 32)), 'began at T-25, before the change').toBe(false);
+  expect(watch.synced('n1', v4(T + 5, T + 1, 5, 32)), 'nothing new: still not').toBe(false);
+  // The sync kube-proxy queued for it: T+6 to T+8.
+  expect(watch.synced('n1', v4(T + 8, T + 1, 6, 34))).toBe(true);
+  expect(watch.synced('n1', v4(T + 8, T + 1, 6, 34)), 'a reading without a new sync keeps what was learned').toBe(true);
+});
+
+test('two syncs between readings: their whole time bounds the start, so only a clear case passes', () => {
+  const base = new Map([['n1', v4(T - 30, T - 31, 4, 2)]]);
+  // Syncs of 1 s and 2 s after the change at T+1: the latest began no later than T+10-3 = T+7.
+  expect(new SyncWatch(T, base).synced('n1', v4(T + 10, T + 1, 6, 5))).toBe(true);
+  // A 30 s sync from T-25 and a 2 s one: the bound T+7-32 lies before the change, so wait for another.
+  expect(new SyncWatch(T, base).synced('n1', v4(T + 7, T + 1, 6, 34))).toBe(false);
+});
+
+test('first start and restart: counts from zero, and a restarted kube-proxy counts from zero again', () => {
+  // First start: no baseline; one sync of 2 s from T+3 after the queue at T+2.
+  expect(new SyncWatch(T).synced('n1', v4(T + 5, T + 2, 1, 2))).toBe(true);
+  // The old kube-proxy had counted 40 syncs; the new one has done 1 of 2 s, from T+3.
+  expect(new SyncWatch(T, new Map([['n1', v4(T - 9, T - 9, 40, 80)]])).synced('n1', v4(T + 5, T + 2, 1, 2))).toBe(true);
+  expect(new SyncWatch(T).synced('n1', v4(T + 5, T + 4, 1, 2)), 'the first sync began at T+3, before the queue at T+4').toBe(false);
+});
+
+test('dual-stack: the proxier that saw the change must have synced it; the other only needs nothing pending', () => {
+  const both = (v6: { last: number; queued: number }) =>
+    parseSyncMetrics(scrape({ IPv4: { last: T + 5, queued: T + 1, count: 1, sum: 2 }, IPv6: { ...v6, count: 1, sum: 1 } }));
+  expect(new SyncWatch(T).synced('n1', both({ last: T - 20, queued: T - 30 })), 'IPv6 ignored the IPv4-only change').toBe(true);
+  expect(new SyncWatch(T).synced('n1', both({ last: T - 20, queued: T - 1 })), 'IPv6 has a sync pending').toBe(false);
+  // IPv6 saw the change at T+3, and its only sync (T+4 to T+5) began after it.
+  expect(new SyncWatch(T).synced('n1', both({ last: T + 5, queued: T + 3 }))).toBe(true);
+  expect(new SyncWatch(T).synced('n1', both({ last: T + 5, queued: T + 4.5 })), 'IPv6 queued mid-sync').toBe(false);
+});
+
+test('nodes are followed separately', () => {
+  const watch = new SyncWatch(T, new Map([['a', v4(T - 9, T - 9, 4, 2)], ['b', v4(T - 9, T - 9, 9, 90)]]));
+  expect(watch.synced('b', v4(T + 5, T + 1, 10, 92)), 'b: one 2 s sync from T+3').toBe(true);
+  expect(watch.synced('a', v4(T + 5, T + 1, 5, 32)), 'a: one 30 s sync from T-25').toBe(false);
 });
 
 test('balance scripts: one shell loop of N requests, curl or bash /dev/tcp', () => {
