@@ -206,6 +206,7 @@ export class GuestKubeProxies {
    * answer costs about 3 s, not two minutes, and reads as not synced until the next poll.
    */
   private async syncStates(nodes: LabNode[]): Promise<Map<string, SyncState>> {
+    if (nodes.length === 0) return new Map(); // before the first start: no guest round trip for nothing
     const script = nodes
       .map((n) => `echo '=== ${n.name}'; if exec 3<>/dev/tcp/${n.ip}/${METRICS_PORT}; then printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; while read -r l <&3; do [[ $l == kubeproxy_sync_proxy_rules_last_* || $l == kubeproxy_sync_proxy_rules_duration_seconds_[cs]* ]] && echo "$l"; done; exec 3<&-; fi 2>/dev/null`)
       .join('\n');

@@ -14,7 +14,7 @@ import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { ControlPlane, LAB_CONTEXT } from './control-plane.js';
 import { createTap, type HostLink } from './host-net.js';
 import { controlPlaneBinaries } from './kube-binaries.js';
-import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyOptions, type SyncWatch } from './kube-proxy.js';
+import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyOptions } from './kube-proxy.js';
 import { createWorkload, registerNodes, writeKubeProxyConfigMap } from './kubelet.js';
 import { SEED_SERVICE, seedTopology, UNALLOCATED_CLUSTER_IP, type LabNode, type LabTopology, type TopologyOptions } from './topology.js';
 import { UmlGuest } from './uml-guest.js';
@@ -162,13 +162,13 @@ export class LabCluster {
   }
 
   async restartKubeProxy(node: string, o: ProxyStart): Promise<void> {
-    let watch: SyncWatch | undefined;
-    await this.step(`restart kube-proxy on ${node} (${o.mode ?? 'same mode'})`, async () => {
+    const watch = await this.step(`restart kube-proxy on ${node} (${o.mode ?? 'same mode'})`, async () => {
       await this.proxies!.kill(this.node(node));
-      watch = await this.proxies!.watch([this.node(node)]);
+      const w = await this.proxies!.watch([this.node(node)]);
       await this.proxies!.start(this.node(node), o);
+      return w;
     });
-    await this.step(`kube-proxy synced on ${node}`, () => this.proxies!.waitSynced([this.node(node)], watch!));
+    await this.step(`kube-proxy synced on ${node}`, () => this.proxies!.waitSynced([this.node(node)], watch));
   }
 
   /** New connections from net-pod (on the control plane) to the seed's service, as the seed's curl loop does. */

@@ -8,6 +8,7 @@ import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/i
 import { countNftRules } from '../parsers/nft.js';
 import type { ProxyMode } from '../snapshot/model.js';
 import type { NodeFiles } from '../snapshot/write.js';
+import { parseSyncMetrics } from './kube-proxy.js';
 
 export const SCALE_STEPS = [10, 100, 1000];
 /** Room for the steps' ClusterIPs beside the seed's 10.200.1.0/24. */
@@ -47,11 +48,12 @@ export interface SyncTotals {
 
 /** The IPv4 proxier's sync-duration histogram totals from kube-proxy's /metrics text. */
 export function parseSyncDuration(metrics: string): SyncTotals {
+  const state = parseSyncMetrics(metrics);
   const read = (what: 'sum' | 'count') => {
-    const m = new RegExp(`^kubeproxy_sync_proxy_rules_duration_seconds_${what}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm');
-    const values = [...metrics.matchAll(m)].filter((x) => !x[1] || x[1].includes('ip_family="IPv4"'));
-    if (values.length === 0) throw new Error(`kube-proxy metrics have no kubeproxy_sync_proxy_rules_duration_seconds_${what} for IPv4`);
-    return Number(values[0]![2]);
+    // No labels (a single-stack build) or the IPv4 proxier's.
+    const labels = [...state[what].keys()].find((l) => l.replace(/[{}]/g, '') === '' || l.includes('ip_family="IPv4"'));
+    if (labels === undefined) throw new Error(`kube-proxy metrics have no kubeproxy_sync_proxy_rules_duration_seconds_${what} for IPv4`);
+    return state[what].get(labels)!;
   };
   return { sum: read('sum'), count: read('count') };
 }

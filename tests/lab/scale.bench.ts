@@ -44,9 +44,9 @@ async function waitForScaleSlices(k8s: K8s, n: number): Promise<void> {
 }
 
 /**
- * kube-proxy's metrics cannot say whether a sync that ended after the last change also began after it, so the
- * benchmark reads the rules until the node has programmed every Service and two readings in a row agree (an
- * `ipset list` taken while kube-proxy still adds members does not even add up); returns the rule count then.
+ * The benchmark counts what is programmed, so it reads the rules themselves until the node has programmed every
+ * Service and two readings in a row agree (an `ipset list` taken while kube-proxy still adds members does not
+ * even add up); returns the rule count then.
  */
 async function programmed(mode: ProxyMode, c: ScaleCluster, n: number): Promise<{ rules: number; detail: string }> {
   const services = await c.k8s.core.listNamespacedService({ namespace: 'default' });
@@ -107,6 +107,7 @@ test('scale curve: rules, sync time and memory per mode as Services grow', async
   test.setTimeout(90 * 60_000);
   const log = (line: string) => console.log(`[scale] ${line}`);
   const points: ScalePoint[] = [];
+  let table = '';
   // The host-kernel modes first: they take seconds, IPVS in the UML guest takes most of the run.
   for (const mode of ['nftables', 'iptables', 'ipvs'] as const) {
     const dir = testInfo.outputPath(mode);
@@ -119,9 +120,8 @@ test('scale curve: rules, sync time and memory per mode as Services grow', async
     } finally {
       await c.down();
     }
-    await writeResults(points);
+    table = await writeResults(points);
   }
-  const table = await writeResults(points);
   console.log(table);
   await testInfo.attach('scale.md', { body: table, contentType: 'text/markdown' });
   const bars = (value: (p: ScalePoint) => number) => points.map((p) => ({ label: `${p.mode} N=${p.services}`, value: Math.round(value(p)) }));
