@@ -68,6 +68,8 @@ interface FamilyReading {
   sum: number;
   /** No later than the start of the proxier's latest sync (epoch seconds); unknown until a sync is counted. */
   latestStart?: number;
+  /** A kube-proxy process that started after the watch was taken (none ran then, or it restarted). */
+  fresh: boolean;
 }
 
 /**
@@ -77,6 +79,10 @@ interface FamilyReading {
  * only a sync's end, and a long sync that began before an event ends after it; the duration histogram's growth
  * since the previous reading bounds the latest sync's start from below. A proxier of the other IP family ignores
  * a single-family change, so only "nothing pending" is asked of it.
+ *
+ * A kube-proxy started after the watch is asked only for "nothing pending": its first sync runs when the
+ * informers have synced, possibly before SyncLoop stamps a synthetic "queued" time at its own start, and in
+ * iptables and nftables mode nothing else syncs for an hour. That first sync reads the whole API state anyway.
  */
 export class SyncWatch {
   private readonly readings = new Map<string, FamilyReading>();
@@ -85,7 +91,9 @@ export class SyncWatch {
     readonly since: number,
     baseline: ReadonlyMap<string, SyncState> = new Map(),
   ) {
-    for (const [node, s] of baseline) for (const labels of s.count.keys()) this.readings.set(`${node} ${labels}`, { count: s.count.get(labels)!, sum: s.sum.get(labels) ?? 0 });
+    for (const [node, s] of baseline) {
+      for (const labels of s.count.keys()) this.readings.set(`${node} ${labels}`, { count: s.count.get(labels)!, sum: s.sum.get(labels) ?? 0, fresh: false });
+    }
   }
 
   /** Records one reading of a node's metrics; true once that node has programmed the change. */
@@ -94,21 +102,22 @@ export class SyncWatch {
     const queued = (labels: string) => s.queued.get(labels) ?? 0;
     const sawChange = [...s.last.keys()].some((labels) => queued(labels) >= this.since);
     const done = [...s.last].map(([labels, last]) => {
-      const latestStart = this.record(`${node} ${labels}`, last, s.count.get(labels) ?? 0, s.sum.get(labels) ?? 0);
+      const r = this.record(`${node} ${labels}`, last, s.count.get(labels) ?? 0, s.sum.get(labels) ?? 0);
       const nothingPending = last >= queued(labels) && last > 0;
-      return nothingPending && (queued(labels) < this.since || (latestStart ?? -Infinity) >= queued(labels));
+      return nothingPending && (r.fresh || queued(labels) < this.since || (r.latestStart ?? -Infinity) >= queued(labels));
     });
     return sawChange && done.every(Boolean);
   }
 
-  private record(key: string, last: number, count: number, sum: number): number | undefined {
+  private record(key: string, last: number, count: number, sum: number): FamilyReading {
     const before = this.readings.get(key);
     // A restarted kube-proxy counts from zero again.
-    const prev = before && before.count <= count ? before : { count: 0, sum: 0 };
+    const prev = before && before.count <= count ? before : { count: 0, sum: 0, fresh: true };
     // Every sync since the previous reading took part of the sum's growth, so the latest began no later than this.
     const latestStart = count > prev.count ? last - (sum - prev.sum) : prev.latestStart;
-    this.readings.set(key, { count, sum, ...(latestStart !== undefined && { latestStart }) });
-    return latestStart;
+    const reading = { count, sum, fresh: prev.fresh, ...(latestStart !== undefined && { latestStart }) };
+    this.readings.set(key, reading);
+    return reading;
   }
 }
 
