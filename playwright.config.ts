@@ -23,6 +23,7 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   // One shared pair of clusters: specs run one at a time.
   workers: 1,
+  // The per-project limits hold even under `--workers N`: these specs share one cluster and its state.
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   reporter: [
@@ -31,16 +32,16 @@ export default defineConfig({
     ['junit', { outputFile: `${REPORT_DIR}/results/junit.xml` }],
   ],
   projects: [
-    { name: 'setup', testMatch: /cluster\.setup\.ts/, teardown: 'teardown' },
-    { name: 'teardown', testMatch: /cluster\.teardown\.ts/ },
+    { workers: 1, name: 'setup', testMatch: /cluster\.setup\.ts/, teardown: 'teardown' },
+    { workers: 1, name: 'teardown', testMatch: /cluster\.teardown\.ts/ },
     // Only the rule-count claim needs the iptables-mode baseline cluster: other selections never build it.
-    { name: 'baseline-setup', testMatch: /baseline\.setup\.ts/, dependencies: ['setup'] },
-    { name: 'conformance', testMatch: /.*\.spec\.ts/, testIgnore: [/rule-count\.spec\.ts/, /migration\.spec\.ts/], dependencies: ['setup'] },
-    { name: 'rule-count', testMatch: /rule-count\.spec\.ts/, dependencies: ['baseline-setup'] },
+    { workers: 1, name: 'baseline-setup', testMatch: /baseline\.setup\.ts/, dependencies: ['setup'] },
+    { workers: 1, name: 'conformance', testMatch: /.*\.spec\.ts/, testIgnore: [/rule-count\.spec\.ts/, /migration\.spec\.ts/], dependencies: ['setup'] },
+    { workers: 1, name: 'rule-count', testMatch: /rule-count\.spec\.ts/, dependencies: ['baseline-setup'] },
     ...(MIGRATION
       ? [
-          { name: 'migration-setup', testMatch: /migration\.setup\.ts/, dependencies: ['setup'] },
-          { name: 'migration', testMatch: /migration\.spec\.ts/, dependencies: ['migration-setup'] },
+          { workers: 1, name: 'migration-setup', testMatch: /migration\.setup\.ts/, dependencies: ['setup'] },
+          { workers: 1, name: 'migration', testMatch: /migration\.spec\.ts/, dependencies: ['migration-setup'] },
         ]
       : []),
   ],

@@ -21,32 +21,39 @@ export interface ProbeSites {
   /** The pod every ClusterIP request comes from, and its node (where localhost NodePorts are tried). */
   clientPod: string;
   clientNode: string;
+  /** The client pod's own address, so the backend's view of it compares across clusters whose pod IPs differ. */
+  clientPodIP?: string;
   /** A host on the node network outside the cluster (the seed's mypc). */
   outside: string;
   /** The node whose addresses NodePorts are tried on from outside, and an address of it that is not its InternalIP. */
   nodePortNode: { name: string; internalIP: string; otherIP?: string };
   /** The service the ClusterIP behaviours are tried on. */
   service: { clusterIP: string; port: number };
-  /** A port that service does not expose, and an address in the service range that no service holds. */
+  /** A port that service does not expose. */
   unexposedPort: number;
-  unallocatedIP: string;
+  /**
+   * An address in the service range that no service holds, probed only where nothing can route it off the machine
+   * (the lab's closed namespaces). On kind and real clusters IPVS mode routes it out of the node, through the
+   * host's NAT, to the user's network: there it is never sent.
+   */
+  unallocatedIP?: string;
 }
 
 /** One request per IPv4 service port (TCP and UDP), then one per behaviour; keys match across modes. */
 export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[] {
+  const pod = { from: s.clientPod, fromNode: s.clientNode, ...(s.clientPodIP && { fromIP: s.clientPodIP }) };
   const ports: ProbeTarget[] = cluster.services.flatMap((svc) => {
     const ip = ipv4ClusterIPs(svc)[0];
     if (!ip) return [];
     return svc.ports
       .filter((p) => p.protocol === 'TCP' || p.protocol === 'UDP')
-      .map((p) => ({ behaviour: 'service-port', key: `${serviceKey(svc)} ${p.port}/${p.protocol}`, from: s.clientPod, fromNode: s.clientNode, target: ip, port: p.port, protocol: p.protocol, service: serviceKey(svc) }));
+      .map((p) => ({ behaviour: 'service-port', key: `${serviceKey(svc)} ${p.port}/${p.protocol}`, ...pod, target: ip, port: p.port, protocol: p.protocol, service: serviceKey(svc) }));
   });
   const nodePort = cluster.services.flatMap((svc) => svc.ports).find((p) => p.nodePort !== undefined)?.nodePort;
-  const pod = { from: s.clientPod, fromNode: s.clientNode };
-  const tcp = (behaviour: string, from: Pick<ProbeTarget, 'from' | 'fromNode'>, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, ...from, target, port, protocol: 'TCP' });
+  const tcp = (behaviour: string, from: Pick<ProbeTarget, 'from' | 'fromNode' | 'fromIP'>, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, ...from, target, port, protocol: 'TCP' });
   const behaviours: ProbeTarget[] = [
     tcp('unexposed-port', pod, s.service.clusterIP, s.unexposedPort),
-    tcp('unallocated-clusterip', pod, s.unallocatedIP, s.service.port),
+    ...(s.unallocatedIP === undefined ? [] : [tcp('unallocated-clusterip', pod, s.unallocatedIP, s.service.port)]),
     { behaviour: 'icmp-clusterip', key: 'icmp-clusterip', ...pod, target: s.service.clusterIP, protocol: 'ICMP' },
   ];
   if (nodePort !== undefined) {

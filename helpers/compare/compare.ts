@@ -4,7 +4,7 @@
 import { ipvsRrBalanced } from '../claims/ipvs-rr-balanced.js';
 import { NO_ANSWER } from '../parsers/whoami.js';
 import { InputError } from '../snapshot/input-error.js';
-import type { ProbeResult, ProxyMode } from '../snapshot/model.js';
+import type { ClusterJson, ProbeResult, ProxyMode } from '../snapshot/model.js';
 import type { Snapshot } from '../snapshot/read.js';
 import { BEHAVIOURS } from './behaviours.js';
 
@@ -43,23 +43,23 @@ export interface MigrationReport {
 export function compareSnapshots(a: Snapshot, b: Snapshot): MigrationReport {
   for (const s of [a, b]) if (!s.probes) throw new InputError(`${s.dir}: no probes.json; compare needs a snapshot taken with the migration probes`);
   const modes = { a: a.cluster.proxyMode, b: b.cluster.proxyMode };
-  const rows = [...probeRows(a.probes!, b.probes!, modes), ...balanceRows(a, b, modes)];
+  const rows = [...probeRows(a, b, modes), ...balanceRows(a, b, modes)];
   const counts = Object.fromEntries(ROW_VERDICTS.map((v) => [v, rows.filter((r) => r.verdict === v).length])) as Record<RowVerdict, number>;
   return { a: { dir: a.dir, mode: modes.a }, b: { dir: b.dir, mode: modes.b }, rows, counts, ok: counts['differs unexpectedly'] === 0 };
 }
 
 type Modes = { a: ProxyMode; b: ProxyMode };
 
-function probeRows(pa: ProbeResult[], pb: ProbeResult[], modes: Modes): MigrationRow[] {
-  const byKey = (ps: ProbeResult[]) => new Map(ps.map((p) => [p.key, p]));
-  const [ma, mb] = [byKey(pa), byKey(pb)];
+function probeRows(sa: Snapshot, sb: Snapshot, modes: Modes): MigrationRow[] {
+  const byKey = (s: Snapshot) => new Map(s.probes!.map((p) => [p.key, p]));
+  const [ma, mb] = [byKey(sa), byKey(sb)];
   const keys = [...new Set([...ma.keys(), ...mb.keys()])];
   return keys.flatMap((key) => {
     const [x, y] = [ma.get(key), mb.get(key)];
     const probe = (x ?? y)!;
     if (probe.behaviour !== 'service-port') return [behaviourRow(probe, x, y, modes)];
     const reach = reachRow(probe, x, y, modes);
-    return x?.outcome === 'answered' && y?.outcome === 'answered' ? [reach, sourceRow(probe, x, y, modes)] : [reach];
+    return x?.outcome === 'answered' && y?.outcome === 'answered' ? [reach, sourceRow(probe, [x, sourceSeen(x, sa.cluster)], [y, sourceSeen(y, sb.cluster)], modes)] : [reach];
   });
 }
 
@@ -90,14 +90,27 @@ function reachRow(probe: ProbeResult, x: ProbeResult | undefined, y: ProbeResult
   return row(base, same ? 'same' : 'differs unexpectedly', modes, (s) => (same ? x.outcome : describe(s === 'a' ? x : y)));
 }
 
-function sourceRow(probe: ProbeResult, x: ProbeResult, y: ProbeResult, modes: Modes): MigrationRow {
-  const seen = (p: ProbeResult) => p.remoteAddr ?? 'no address reported';
+/**
+ * The client's address as the backend saw it, named by what it is in its own snapshot: two clusters give the same
+ * client different IPs, so "the client's own address" is what compares. undefined: none reported (a DNS answer).
+ */
+export function sourceSeen(p: ProbeResult, cluster: ClusterJson): string | undefined {
+  if (p.remoteAddr === undefined) return undefined;
+  if (p.remoteAddr === p.fromIP) return "the client's own address";
+  const node = cluster.nodes.find((n) => n.internalIP === p.remoteAddr);
+  if (node && node.name === p.fromNode) return "the client's node's address";
+  return node ? `node ${node.name}'s address` : p.remoteAddr;
+}
+
+function sourceRow(probe: ProbeResult, [x, seenX]: [ProbeResult, string | undefined], [y, seenY]: [ProbeResult, string | undefined], modes: Modes): MigrationRow {
+  const NONE = 'no address reported';
   const base = {
     key: `${probe.key} source`, kind: 'source-address' as const, title: `${probe.service ?? probe.key}: the client's address as the backend sees it`, path: pathOf(probe),
-    a: { outcome: seen(x), evidence: x.detail }, b: { outcome: seen(y), evidence: y.detail },
+    a: { outcome: seenX ?? NONE, evidence: x.detail }, b: { outcome: seenY ?? NONE, evidence: y.detail },
   };
-  const same = x.remoteAddr !== undefined && x.remoteAddr === y.remoteAddr;
-  return row(base, same ? 'same' : 'differs unexpectedly', modes, (s) => `the backend saw ${seen(s === 'a' ? x : y)}`);
+  // Neither answer carries an address (a DNS server answers for itself): the same behaviour in both modes.
+  const same = seenX === seenY;
+  return row(base, same ? 'same' : 'differs unexpectedly', modes, (s) => `the backend saw ${(s === 'a' ? seenX : seenY) ?? NONE}`);
 }
 
 function behaviourRow(probe: ProbeResult, x: ProbeResult | undefined, y: ProbeResult | undefined, modes: Modes): MigrationRow {

@@ -7,6 +7,10 @@ const INOTIFY_FIX = 'sudo sysctl -w fs.inotify.max_user_instances=512 fs.inotify
 
 /** Maps kube-proxy's log to the cause a user can fix; undefined when no known cause shows. */
 export function explainKubeProxyLog(log: string): string | undefined {
+  // Rootless Docker (or a node without CAP_NET_ADMIN) has the modules but may not program IPVS through netlink.
+  if (/can't use the IPVS proxier.*(operation not permitted|permission denied)/i.test(log)) {
+    return 'kube-proxy may not program IPVS on this host ("operation not permitted"): the kind nodes lack the privileges (rootless Docker, or a runtime that drops CAP_NET_ADMIN); run kind with rootful Docker';
+  }
   if (/can't use the IPVS proxier|IPVS proxier will not be used|couldn't use ipvs|ipvs.*(module|modprobe).*(not found|failed)/i.test(log)) {
     return `kube-proxy cannot use IPVS on this host: the kernel modules are missing; load them on the Docker host with \`${MODPROBE}\` and recreate the cluster`;
   }
@@ -51,4 +55,23 @@ export const NODE_IPVS_CHECK = [
 
 export function noIpvsLine(node: string): string {
   return `node ${node}: the host kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module is neither loaded nor installed); load the modules on the Docker host with \`${MODPROBE}\` and recreate the cluster`;
+}
+
+/** Waiting reasons that never end by themselves: the image cannot be had. */
+const PULL_FAILURES = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName'];
+
+export interface PodImageStatus {
+  pod: string;
+  image: string;
+  reason?: string;
+  message?: string;
+}
+
+/** One line for the first pod whose image cannot be pulled, naming the image and the setting that picks it. */
+export function imagePullLine(statuses: PodImageStatus[], settingFor: (pod: string) => string | undefined): string | undefined {
+  const bad = statuses.find((s) => s.reason !== undefined && PULL_FAILURES.includes(s.reason));
+  if (!bad) return undefined;
+  const setting = settingFor(bad.pod);
+  const why = bad.message ? `: ${bad.message.split('\n')[0]!.slice(0, 200)}` : '';
+  return `pod ${bad.pod} cannot get image ${bad.image} (${bad.reason}${why}); ${setting ? `set ${setting} to an image this cluster can pull or has loaded` : 'check the registry or load the image into the nodes'}`;
 }

@@ -9,8 +9,10 @@ import { dockerExec } from '../exec/process-exec.js';
 import { parseIpAddrJson } from '../parsers/ip-addr.js';
 import { parseProcNetIpVs, vsKey } from '../parsers/ipvs-table.js';
 import { k8sClients, type K8s } from './k8s.js';
+import type { PodImageStatus } from './diagnose.js';
 import { kindConfigForImage } from './kind-config.js';
-import { configHash, decideCluster, OWNER_CONFIGMAP, OWNER_NAMESPACE } from './ownership.js';
+import { configHash, decideCluster, OWNER_CONFIGMAP, OWNER_NAMESPACE, type Marker } from './ownership.js';
+import { checkoutId } from './run-lock.js';
 import { checkHostPorts, PreflightError } from './preflight.js';
 import { RUN_LABEL, type ClusterState } from './state.js';
 
@@ -28,8 +30,9 @@ export interface EnsureClusterInput {
   kindConfig: string;
   nodeImage: string;
   stateDir: string;
-  /** The previous run's state says it created this cluster and never cleaned it up (it was killed). */
-  adopt?: boolean;
+  runId: string;
+  /** What the previous state file said of this cluster: an interrupted run may have been creating it. */
+  previous?: ClusterState;
   /** Called before `kind create` starts, so teardown knows to delete even a half-created cluster. */
   onCreating: (c: ClusterState) => Promise<void>;
   log: (line: string) => void;
@@ -44,26 +47,49 @@ export async function ensureCluster(i: EnsureClusterInput): Promise<{ state: Clu
   const wantedHash = configHash(config, i.nodeImage);
   const state: ClusterState = { name: i.name, kubeconfig: resolve(i.stateDir, `${i.name}.kubeconfig`), context: `kind-${i.name}`, createdByThisRun: false };
   const exists = (await kindClusters()).includes(i.name);
-  const markerHash = exists ? await readMarker(state) : undefined;
-  const decision = decideCluster({ name: i.name, exists, wantedHash, ...(markerHash !== undefined && { markerHash }) });
+  const marker = exists ? await readMarker(state) : undefined;
+  const halfCreatedByDeadRun = exists && marker === undefined && (await createdBy(i.name, i.previous));
+  const checkout = checkoutId(i.stateDir);
+  const decision = decideCluster({ name: i.name, exists, wantedHash, checkout, halfCreatedByDeadRun, ...(marker && { marker }) });
   if (decision.action === 'refuse') {
     await rm(state.kubeconfig, { force: true }); // fetched only to look for our marker; not ours to keep
     throw new PreflightError(decision.reason);
   }
   if (decision.action === 'reuse') {
-    // A cluster an interrupted earlier run created is adopted: this run deletes it at the end, as that run would have.
-    state.createdByThisRun = i.adopt === true;
-    i.log(`reusing kind cluster ${i.name} (ownership marker matches ${wantedHash})${i.adopt ? '; adopted from an interrupted run, so deleted at the end' : ''}`);
+    state.createdByThisRun = decision.adopt;
+    // An interrupted run's cluster is adopted: this run deletes it at the end, as that run would have.
+    if (decision.adopt) await writeMarker(state, { configHash: wantedHash, checkout, runId: i.runId }, 'replace');
+    i.log(`reusing kind cluster ${i.name} (ownership marker matches ${wantedHash})${decision.adopt ? '; adopted from an interrupted run, so deleted at the end' : '; kept by an earlier run (KEEP_CLUSTER)'}`);
     return { state, reused: true };
   }
+  if (decision.action === 'recreate') {
+    i.log(`${decision.reason}: deleting it and creating it again`);
+    await deleteCluster(state);
+  }
   state.createdByThisRun = true;
+  state.createStartedAt = new Date().toISOString();
   await checkHostPorts(config);
   await i.onCreating(state);
   i.log(`kind create cluster --name ${i.name} --image ${i.nodeImage} (a few minutes)`);
   // --kubeconfig keeps the user's own kubeconfig and current context untouched.
   await execa('kind', ['create', 'cluster', '--name', i.name, '--config', configFile, '--image', i.nodeImage, '--kubeconfig', state.kubeconfig, '--wait', '5m'], { timeout: 15 * 60_000 });
-  await writeMarker(state, wantedHash);
+  await writeMarker(state, { configHash: wantedHash, checkout, runId: i.runId }, 'create');
   return { state, reused: false };
+}
+
+/** Whether a run's state says it started `kind create` for this cluster and the nodes are no older than that. */
+export async function createdBy(name: string, c: ClusterState | undefined): Promise<boolean> {
+  if (!c || c.name !== name || !c.createdByThisRun || !c.createStartedAt) return false;
+  const started = Date.parse(c.createStartedAt);
+  const created = await nodeCreationTimes(name);
+  return created.length > 0 && created.every((t) => t >= started - 1_000);
+}
+
+async function nodeCreationTimes(name: string): Promise<number[]> {
+  const nodes = await kindNodes(name);
+  if (nodes.length === 0) return [];
+  const r = await execa('docker', ['inspect', '--format', '{{.Created}}', ...nodes], { reject: false });
+  return String(r.stdout).split('\n').filter(Boolean).map((t) => Date.parse(t));
 }
 
 /** One line for a cluster kind lists whose API server does not answer; the suite never deletes it itself. */
@@ -79,13 +105,15 @@ export async function kindNodes(name: string): Promise<string[]> {
 }
 
 /** Reads our marker; a cluster whose kubeconfig we cannot even fetch is treated as not ours. */
-async function readMarker(state: ClusterState): Promise<string | undefined> {
+export async function readMarker(state: ClusterState): Promise<Marker | undefined> {
   const kc = await execa('kind', ['get', 'kubeconfig', '--name', state.name], { reject: false });
   if (kc.exitCode !== 0) return undefined;
   await writeFileSafe(state.kubeconfig, String(kc.stdout));
   try {
     const cm = await k8sClients(state).core.readNamespacedConfigMap({ name: OWNER_CONFIGMAP, namespace: OWNER_NAMESPACE });
-    return cm.data?.configHash;
+    const d = cm.data ?? {};
+    if (!d.configHash) return undefined;
+    return { configHash: d.configHash, ...(d.checkout && { checkout: d.checkout }), ...(d.runId && { runId: d.runId }), ...(d.kept === 'true' && { kept: true }) };
   } catch (e) {
     if (e instanceof ApiException && e.code === 404) return undefined;
     if (e instanceof ApiException) throw e;
@@ -94,11 +122,12 @@ async function readMarker(state: ClusterState): Promise<string | undefined> {
   }
 }
 
-async function writeMarker(state: ClusterState, hash: string): Promise<void> {
-  await k8sClients(state).core.createNamespacedConfigMap({
-    namespace: OWNER_NAMESPACE,
-    body: { metadata: { name: OWNER_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'ipvs-conformance' } }, data: { configHash: hash, createdAt: new Date().toISOString() } },
-  });
+export async function writeMarker(state: ClusterState, m: Marker, how: 'create' | 'replace'): Promise<void> {
+  const data: Record<string, string> = { configHash: m.configHash, ...(m.checkout && { checkout: m.checkout }), ...(m.runId && { runId: m.runId }), ...(m.kept && { kept: 'true' }), updatedAt: new Date().toISOString() };
+  const body = { metadata: { name: OWNER_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'ipvs-conformance' } }, data };
+  const core = k8sClients(state).core;
+  if (how === 'create') await core.createNamespacedConfigMap({ namespace: OWNER_NAMESPACE, body });
+  else await core.replaceNamespacedConfigMap({ name: OWNER_CONFIGMAP, namespace: OWNER_NAMESPACE, body });
 }
 
 async function writeFileSafe(path: string, text: string): Promise<void> {
@@ -123,11 +152,15 @@ export async function nodeDockerNetwork(node: string): Promise<string> {
   return network;
 }
 
-/** Loads a manifest file into objects placed in `namespace`, with seed node names mapped onto this cluster. */
-export async function loadManifest(file: string, namespace: string, runId: string, nodeName: (seedName: string) => string | undefined): Promise<KubernetesObject[]> {
+/**
+ * Loads a manifest file into objects placed in `namespace`, with seed node names mapped onto this cluster and the
+ * seed's images replaced as `images` says (a registry mirror, or images built here).
+ */
+export async function loadManifest(file: string, namespace: string, runId: string, nodeName: (seedName: string) => string | undefined, images: Record<string, string> = {}): Promise<KubernetesObject[]> {
   const docs = (loadAllYaml(await readFile(join(MANIFESTS, file), 'utf8')) as (KubernetesObject | null)[]).filter((d): d is KubernetesObject => d !== null);
   return docs.flatMap((d) => {
-    const doc = structuredClone(d) as KubernetesObject & { spec?: { nodeName?: string } };
+    const doc = structuredClone(d) as KubernetesObject & { spec?: { nodeName?: string; containers?: { image?: string }[] } };
+    for (const c of doc.spec?.containers ?? []) if (c.image && images[c.image]) c.image = images[c.image];
     doc.metadata = { ...doc.metadata, namespace, labels: { ...doc.metadata?.labels, [RUN_LABEL]: runId } };
     if (doc.spec?.nodeName) {
       const mapped = nodeName(doc.spec.nodeName);
@@ -174,6 +207,17 @@ export async function kubeProxyRolledOut(k8s: K8s): Promise<boolean> {
 export async function podsReady(k8s: K8s, namespace: string): Promise<V1Pod[]> {
   const pods = await k8s.core.listNamespacedPod({ namespace });
   return pods.items.filter(isReady);
+}
+
+/** Each container's image and why it waits, for naming an image that cannot be pulled. */
+export async function podImageStatuses(k8s: K8s, namespace: string): Promise<PodImageStatus[]> {
+  const pods = await k8s.core.listNamespacedPod({ namespace });
+  return pods.items.flatMap((p) =>
+    (p.status?.containerStatuses ?? []).map((c) => ({
+      pod: p.metadata!.name!, image: c.image,
+      ...(c.state?.waiting?.reason && { reason: c.state.waiting.reason }), ...(c.state?.waiting?.message && { message: c.state.waiting.message }),
+    })),
+  );
 }
 
 /** Real servers with weight ≥ 1 of one virtual server on one node, read from its /proc/net/ip_vs. */

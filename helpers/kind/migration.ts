@@ -1,8 +1,8 @@
 // The migration probes' sites on a kind cluster running the seed's workload: net-pod and its node, mypc outside,
 // a worker's InternalIP for NodePorts (kind nodes have one address, so no "other address" probe here), the seed's
-// svc-clusterip, and an address of the service range that no Service holds.
+// svc-clusterip. No probe of an unallocated service address: in IPVS mode its SYN is routed out of the node and,
+// through Docker's NAT, to the user's own network.
 import { InputError } from '../snapshot/input-error.js';
-import { ipv4ClusterIPs, type ClusterJson } from '../snapshot/model.js';
 import type { ProbeSites } from '../collectors/migration-probes.js';
 import { readLiveClusterJson } from './collect-live.js';
 import type { K8s } from './k8s.js';
@@ -16,16 +16,8 @@ export async function kindMigrationSites(k8s: K8s, namespace: string): Promise<P
   const worker = cluster.nodes.find((n) => n.name.endsWith('-worker'));
   if (!worker || !svc.spec?.clusterIP || !pod.spec?.nodeName) throw new InputError(`${namespace}: the seed's workload (net-pod, svc-clusterip, a -worker node) is not complete`);
   return {
-    clientPod: 'net-pod', clientNode: pod.spec.nodeName, outside: 'mypc',
+    clientPod: 'net-pod', clientNode: pod.spec.nodeName, outside: 'mypc', ...(pod.status?.podIP && { clientPodIP: pod.status.podIP }),
     nodePortNode: { name: worker.name, internalIP: worker.internalIP },
     service: { clusterIP: svc.spec.clusterIP, port: 9000 }, unexposedPort: 9999,
-    unallocatedIP: unallocatedClusterIP(cluster, '10.200.1.'),
   };
-}
-
-/** The highest address of a /24 service range that no Service holds (allocators hand out low addresses first). */
-export function unallocatedClusterIP(cluster: ClusterJson, prefix: string): string {
-  const used = new Set(cluster.services.flatMap(ipv4ClusterIPs));
-  for (let host = 254; host > 1; host--) if (!used.has(`${prefix}${host}`)) return `${prefix}${host}`;
-  throw new InputError(`every address of ${prefix}0/24 is a ClusterIP`);
 }

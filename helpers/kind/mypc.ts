@@ -16,14 +16,17 @@ export interface Mypc {
   stop(): Promise<void>;
 }
 
-export async function startMypc(image: string, network = 'kind', runId = 'adhoc'): Promise<Mypc> {
+/** Label naming the checkout (state directory) whose run started a container, so its next run can sweep it. */
+export const CHECKOUT_LABEL = 'ipvs-conformance/checkout';
+
+export async function startMypc(image: string, network = 'kind', runId = 'adhoc', checkout = 'adhoc'): Promise<Mypc> {
   // Ryuk (the reaper) needs its own image from a registry; we remove our containers ourselves instead.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   const container = await new GenericContainer(image)
     .withNetworkMode(network)
     .withCommand(['sleep', 'infinity'])
     .withAddedCapabilities('NET_RAW', 'NET_ADMIN')
-    .withLabels({ [PART_OF_LABEL]: PART_OF, [RUN_LABEL]: runId })
+    .withLabels({ [PART_OF_LABEL]: PART_OF, [RUN_LABEL]: runId, [CHECKOUT_LABEL]: checkout })
     .withStartupTimeout(60_000)
     .start();
   return {
@@ -47,8 +50,18 @@ export function containerExec(container: StartedTestContainer): Exec {
 
 /** Removes the containers one run labelled (only that run's: other runs may be going on at the same time). */
 export async function sweepRunContainers(runId: string): Promise<number> {
-  const filters = ['--filter', `label=${PART_OF_LABEL}=${PART_OF}`, '--filter', `label=${RUN_LABEL}=${runId}`];
-  const ids = String((await execa('docker', ['ps', '-aq', ...filters], { reject: false })).stdout).split('\n').filter(Boolean);
+  return removeLabelled([`label=${PART_OF_LABEL}=${PART_OF}`, `label=${RUN_LABEL}=${runId}`], () => true);
+}
+
+/** Removes what earlier runs of this checkout left (a killed run never stopped its mypc); other checkouts' stay. */
+export async function sweepLeftoverContainers(checkout: string, currentRun: string): Promise<number> {
+  return removeLabelled([`label=${PART_OF_LABEL}=${PART_OF}`, `label=${CHECKOUT_LABEL}=${checkout}`], (run) => run !== currentRun);
+}
+
+async function removeLabelled(labels: string[], pick: (run: string) => boolean): Promise<number> {
+  const filters = labels.flatMap((l) => ['--filter', l]);
+  const r = await execa('docker', ['ps', '-a', ...filters, '--format', `{{.ID}}\t{{.Label "${RUN_LABEL}"}}`], { reject: false });
+  const ids = String(r.stdout).split('\n').filter(Boolean).map((l) => l.split('\t')).filter(([, run]) => pick(run ?? '')).map(([id]) => id!);
   if (ids.length > 0) await execa('docker', ['rm', '-f', ...ids], { reject: false });
   return ids.length;
 }

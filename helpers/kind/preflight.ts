@@ -93,11 +93,23 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** kube-proxy's metrics endpoint reports the mode it really runs in. */
-export async function checkProxyMode(node: string, exec: Exec, wanted: string): Promise<void> {
-  const r = await exec.run(['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/proxyMode']);
-  const mode = r.stdout.trim();
-  if (mode !== wanted) {
-    throw new PreflightError(`kube-proxy on ${node} reports proxyMode "${mode || r.stderr.trim() || 'no answer'}" at 127.0.0.1:10249/proxyMode, expected "${wanted}"; check \`kubectl -n kube-system logs ds/kube-proxy\``);
+/**
+ * kube-proxy's metrics endpoint reports the mode it really runs in. A kube-proxy still starting has no answer
+ * yet: asked again every 2 s, `attempts` times; a wrong mode fails at once.
+ */
+export async function checkProxyMode(node: string, exec: Exec, wanted: string, attempts = 30, pauseMs = 2_000): Promise<void> {
+  let last = '';
+  for (let i = 0; i < attempts; i++) {
+    const r = await exec.run(['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/proxyMode']);
+    const mode = r.stdout.trim();
+    if (mode === wanted) return;
+    if (mode !== '') throw new PreflightError(proxyModeLine(node, mode, wanted));
+    last = r.stderr.trim();
+    if (i + 1 < attempts) await new Promise((res) => setTimeout(res, pauseMs));
   }
+  throw new PreflightError(proxyModeLine(node, last || 'no answer', wanted));
+}
+
+function proxyModeLine(node: string, seen: string, wanted: string): string {
+  return `kube-proxy on ${node} reports proxyMode "${seen}" at 127.0.0.1:10249/proxyMode, expected "${wanted}"; check \`kubectl -n kube-system logs ds/kube-proxy\``;
 }

@@ -12,11 +12,18 @@ export interface SuiteSettings {
   /** Requests in the balance probe. */
   requests: number;
   mypcImage: string;
+  /** The seed's images, for a registry mirror or a machine with no internet (bin/build-kind-images builds both). */
+  webpodImage: string;
+  netpodImage: string;
   /** Seconds a ClusterIP may take to appear on / vanish from kube-ipvs0 on every node. */
   convergenceSeconds: number;
   /** Where setup writes state (kubeconfigs, state.json) for the specs and teardown. */
   stateDir: string;
 }
+
+/** The images the seed's manifests name (fixtures/manifests), and the variables that replace them. */
+export const SEED_IMAGES = { webpod: 'traefik/whoami', netpod: 'nicolaka/netshoot' } as const;
+export const IMAGE_SETTINGS = { webpod: 'WEBPOD_IMAGE', netpod: 'NETPOD_IMAGE' } as const;
 
 /** Pinned by digest: a tag can be re-pushed, a digest cannot (the image kind v0.24.0 was released with). */
 export const DEFAULT_NODE_IMAGE = 'kindest/node:v1.31.0@sha256:53df588e04085fd41ae12de0c3fe4c72f7013bba32a20e7325357a1ac94ba865';
@@ -30,7 +37,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SuiteSetting
     nodeImage: env.KIND_NODE_IMAGE || DEFAULT_NODE_IMAGE,
     keepCluster: flag(env, 'KEEP_CLUSTER'),
     requests: int(env, 'REQUESTS', 300, 3, 100_000),
-    mypcImage: env.MYPC_IMAGE || 'nicolaka/netshoot',
+    mypcImage: env.MYPC_IMAGE || SEED_IMAGES.netpod,
+    webpodImage: env.WEBPOD_IMAGE || SEED_IMAGES.webpod,
+    netpodImage: env.NETPOD_IMAGE || SEED_IMAGES.netpod,
     convergenceSeconds: int(env, 'CONVERGENCE_SECONDS', 30, 1, 600),
     stateDir: env.IPVS_CONFORMANCE_STATE_DIR || '.kind',
   };

@@ -1,6 +1,7 @@
 // What setup leaves for the specs and teardown, in a file: Playwright runs projects in separate workers.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HostBefore } from './host-effects.js';
 
 /** Label on everything a run creates (namespace, objects, containers), valued with the run id. */
 export const RUN_LABEL = 'ipvs-conformance/run';
@@ -9,8 +10,10 @@ export interface ClusterState {
   name: string;
   kubeconfig: string;
   context: string;
-  /** True once this run has started `kind create cluster` for it: teardown may delete only such clusters. */
+  /** True once this run has started `kind create cluster` for it (or adopted it from an interrupted run). */
   createdByThisRun: boolean;
+  /** When this run started `kind create` (ISO time): nodes no older than this, with no marker yet, are its own. */
+  createStartedAt?: string;
 }
 
 export interface SuiteState {
@@ -20,8 +23,10 @@ export interface SuiteState {
   iptables?: ClusterState;
   /** The migration target, made only by `--project migration`. */
   nftables?: ClusterState;
-  /** What an earlier run's state file said, read before this run overwrote it (for adopting its clusters). */
+  /** The clusters an earlier run's state file listed (it may have been killed while creating one). */
   previous?: Partial<Record<ClusterMode, ClusterState>>;
+  /** The host before this run's first kind node (undefined when other kind nodes already ran): teardown restores it. */
+  hostBefore?: HostBefore;
 }
 
 export type ClusterMode = 'ipvs' | 'iptables' | 'nftables';
@@ -43,13 +48,4 @@ export async function writeState(stateDir: string, state: SuiteState): Promise<v
 
 export function newRunId(now = new Date()): string {
   return now.toISOString().replace(/[-:T.Z]/g, '').slice(0, 14) + Math.random().toString(36).slice(2, 6);
-}
-
-/**
- * Whether this run adopts cluster `name`: the state an earlier run left (read before this run overwrote it) says
- * that run created it and never finished its teardown, so this run deletes it at its end instead.
- */
-export function adoptsCluster(state: Pick<SuiteState, 'previous'>, mode: ClusterMode, name: string): boolean {
-  const before = state.previous?.[mode];
-  return before?.name === name && before.createdByThisRun;
 }

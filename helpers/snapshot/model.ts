@@ -93,6 +93,8 @@ export interface ProbeResult {
   /** The pod, node or host the request came from, and the node it is on (absent for a host outside the cluster). */
   from: string;
   fromNode?: string;
+  /** The client's own address, when known: a source address is compared as "the client's own" across clusters. */
+  fromIP?: string;
   target: string;
   port?: number;
   protocol: Protocol | 'ICMP';

@@ -92,6 +92,7 @@ export function validateProbesJson(v: unknown, file: string): ProbeResult[] {
     need(optional(o.port, isPort), file, `[${i}].port must be a port from 1 to 65535`);
     need(PROBE_OUTCOMES.includes(o.outcome as ProbeResult['outcome']), file, `[${i}].outcome must be one of ${PROBE_OUTCOMES.join(', ')}, got ${JSON.stringify(o.outcome)}`);
     need(optional(o.remoteAddr, isIp), file, `[${i}].remoteAddr is not an IP address: ${JSON.stringify(o.remoteAddr)}`);
+    need(optional(o.fromIP, isIp), file, `[${i}].fromIP is not an IP address: ${JSON.stringify(o.fromIP)}`);
     for (const k of ['hostname', 'service', 'fromNode']) need(optional(o[k], (x) => typeof x === 'string'), file, `[${i}].${k} must be a string`);
     // Rows of `compare` are matched by key: a second result for one key would silently replace the first.
     need(!keys.has(o.key as string), file, `[${i}].key "${o.key as string}" appears twice`);

@@ -9,7 +9,7 @@ setup('iptables-mode baseline cluster and workload', async () => {
   const settings = readSettingsOrExplain();
   const state = await readState(settings.stateDir);
   if (!state) throw new Error(`no suite state in ${settings.stateDir}: the setup project must run first`);
-  const base = await setup.step(`cluster ${settings.baselineClusterName} (iptables baseline)`, () => ready(settings, state, 'iptables'));
+  const base = await setup.step(`cluster ${settings.baselineClusterName} (iptables baseline)`, () => ready(settings, state, 'iptables', state.previous));
   // The baseline has one worker: every webpod goes there; net-pod is not needed.
   await setup.step(`workload in namespace ${state.namespace}`, () =>
     deployWorkload(base, settings.baselineClusterName, state, (n) => (n.endsWith('control-plane') ? undefined : `${settings.baselineClusterName}-worker`)));

@@ -6,6 +6,10 @@ import { deployWorkload, log, readSettingsOrExplain, ready } from '../../fixture
 import { checkDocker, checkInotify, checkNodeImage, checkTool } from '../../helpers/kind/preflight.js';
 import { kindVersionWarning } from '../../helpers/kind/kind-config.js';
 import { liveRealServers, nodesReady, podsReady } from '../../helpers/kind/lifecycle.js';
+import { recordHostBefore } from '../../helpers/kind/host-effects.js';
+import { sweepLeftoverContainers } from '../../helpers/kind/mypc.js';
+import { PreflightError } from '../../helpers/kind/preflight.js';
+import { checkoutId, takeLock } from '../../helpers/kind/run-lock.js';
 import { newRunId, readState, writeState, type SuiteState } from '../../helpers/kind/state.js';
 
 setup('preflight, IPVS cluster and workload', async ({}, testInfo) => {
@@ -22,13 +26,22 @@ setup('preflight, IPVS cluster and workload', async ({}, testInfo) => {
     await testInfo.attach('preflight.txt', { body: [...found, `node image: ${s.nodeImage}`, ...warnings].join('\n') });
     return s;
   });
-  // A run killed before its teardown left state behind: the clusters it created are adopted, never leaked.
-  const previous = await readState(settings.stateDir);
-  const state: SuiteState = { runId: newRunId(), namespace: '', ...(previous && { previous: { ipvs: previous.ipvs, iptables: previous.iptables, nftables: previous.nftables } }) };
+  const state: SuiteState = { runId: newRunId(), namespace: '' };
   state.namespace = `ipvs-conformance-${state.runId}`;
+  // One run per checkout: a second run refuses here, before it writes or deletes anything.
+  const lock = await takeLock(settings.stateDir, state.runId);
+  if (!lock.taken) throw new PreflightError(`another ipvs-conformance run (pid ${lock.holder.pid}, run ${lock.holder.runId}) is using ${settings.stateDir}; wait for it, or give this run its own IPVS_CONFORMANCE_STATE_DIR and KIND_CLUSTER_NAME`);
+  // A run killed before its teardown left state behind: its containers go now; its clusters are adopted (or,
+  // half created, made again) and its namespaces deleted as each cluster is reused.
+  const previous = await readState(settings.stateDir);
+  const swept = await sweepLeftoverContainers(checkoutId(settings.stateDir), state.runId);
+  if (swept > 0) log(`removed ${swept} container(s) left by earlier runs of this checkout`);
+  const hostBefore = previous?.hostBefore ?? (await recordHostBefore());
+  if (hostBefore) state.hostBefore = hostBefore;
+  if (previous) state.previous = { ...(previous.ipvs && { ipvs: previous.ipvs }), ...(previous.iptables && { iptables: previous.iptables }), ...(previous.nftables && { nftables: previous.nftables }) };
   await writeState(settings.stateDir, state);
 
-  const ipvs = await setup.step(`cluster ${settings.clusterName} (IPVS)`, () => ready(settings, state, 'ipvs'));
+  const ipvs = await setup.step(`cluster ${settings.clusterName} (IPVS)`, () => ready(settings, state, 'ipvs', state.previous));
   await setup.step(`workload in namespace ${state.namespace}`, () =>
     deployWorkload(ipvs, settings.clusterName, state, (n) => n.replace(/^myk8s-/, `${settings.clusterName}-`)));
 

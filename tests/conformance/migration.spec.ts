@@ -10,6 +10,7 @@ import { k8sClients } from '../../helpers/kind/k8s.js';
 import { nodeDockerNetwork } from '../../helpers/kind/lifecycle.js';
 import { kindMigrationSites } from '../../helpers/kind/migration.js';
 import { startMypc } from '../../helpers/kind/mypc.js';
+import { checkoutId } from '../../helpers/kind/run-lock.js';
 import { readSettings } from '../../helpers/kind/settings.js';
 import { readState } from '../../helpers/kind/state.js';
 import { readSnapshot } from '../../helpers/snapshot/read.js';
@@ -20,7 +21,7 @@ test('IPVS → nftables: the same Services behave the same, or differ as documen
   const state = await readState(settings.stateDir);
   if (!state?.ipvs || !state.nftables) throw new Error(`no IPVS and nftables cluster state in ${settings.stateDir}: the setup and migration-setup projects did not finish`);
   const ns = state.namespace;
-  const mypc = await startMypc(settings.mypcImage, await nodeDockerNetwork(`${state.ipvs.name}-control-plane`), state.runId);
+  const mypc = await startMypc(settings.mypcImage, await nodeDockerNetwork(`${state.ipvs.name}-control-plane`), state.runId, checkoutId(settings.stateDir));
   try {
     const dirs: string[] = [];
     for (const cluster of [state.ipvs, state.nftables]) {

@@ -140,8 +140,35 @@ test.describe('edits of real snapshots', () => {
     const r = await compareDirs(real('ipvs'), b);
     const bad = r.rows.filter((x) => x.verdict === 'differs unexpectedly');
     expect(bad.map((x) => [x.kind, x.message])).toEqual([
-      ['source-address', 'net-pod on myk8s-control-plane → 10.200.1.10:53/UDP: the backend saw 10.10.0.5 in ipvs, the backend saw 172.18.0.2 in nftables'],
+      ['source-address', "net-pod on myk8s-control-plane → 10.200.1.10:53/UDP: the backend saw 10.10.0.5 in ipvs, the backend saw the client's node's address in nftables"],
     ]);
+  });
+
+  test('a DNS answer carries no client address in either mode: the same, not a difference (real CoreDNS)', async () => {
+    const dns = (p: ProbeResult[]) => void delete byKey(p, 'kube-system/kube-dns 53/UDP').remoteAddr;
+    const r = await compareDirs(await edited('ipvs', { probes: dns }), await edited('nftables', { probes: dns }));
+    const row = r.rows.find((x) => x.key === 'kube-system/kube-dns 53/UDP source')!;
+    expect([row.verdict, row.a.outcome, row.b.outcome]).toEqual(['same', 'no address reported', 'no address reported']);
+    expect(r.ok).toBe(true);
+    // An address on one side only still fails.
+    const one = await compareDirs(real('ipvs'), await edited('nftables', { probes: dns }));
+    expect(one.rows.find((x) => x.key === 'kube-system/kube-dns 53/UDP source')!.message).toBe(
+      'net-pod on myk8s-control-plane → 10.200.1.10:53/UDP: the backend saw 10.10.0.5 in ipvs, the backend saw no address reported in nftables',
+    );
+  });
+
+  test('two clusters give the client different IPs: "the client\'s own address" in both is the same', async () => {
+    const own = (ip: string) => (p: ProbeResult[]) => void p.filter((x) => x.from === 'net-pod').forEach((x) => Object.assign(x, { fromIP: ip }, x.remoteAddr === '10.10.0.5' && { remoteAddr: ip }));
+    const r = await compareDirs(await edited('ipvs', { probes: own('10.10.0.5') }), await edited('nftables', { probes: own('10.10.3.7') }));
+    const row = r.rows.find((x) => x.key === 'default/svc-clusterip 9000/TCP source')!;
+    expect([row.verdict, row.a.outcome, row.b.outcome]).toEqual(['same', "the client's own address", "the client's own address"]);
+    expect(r.ok).toBe(true);
+    // Another node's address after the move (masquerade) is named as such, and fails.
+    const masq = (p: ProbeResult[]) => void (byKey(p, 'default/svc-clusterip 9000/TCP').remoteAddr = '172.18.0.4');
+    const m = await compareDirs(await edited('ipvs', { probes: own('10.10.0.5') }), await edited('nftables', { probes: (p) => (own('10.10.3.7')(p), masq(p)) }));
+    expect(m.rows.find((x) => x.key === 'default/svc-clusterip 9000/TCP source')!.message).toBe(
+      "net-pod on myk8s-control-plane → 10.200.1.245:9000/TCP: the backend saw the client's own address in ipvs, the backend saw node myk8s-worker2's address in nftables",
+    );
   });
 
   test('a documented behaviour with an outcome its documentation does not allow fails', async () => {

@@ -7,14 +7,12 @@ import { loadYaml } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { assembleClusterJson } from '../../helpers/kind/cluster-json.js';
 import { kindConfigForImage, kindVersionWarning } from '../../helpers/kind/kind-config.js';
-import { containersHoldingPorts, explainKubeProxyLog, hostPortsOf, inotifyWarning } from '../../helpers/kind/diagnose.js';
+import { containersHoldingPorts, explainKubeProxyLog, hostPortsOf, imagePullLine, inotifyWarning } from '../../helpers/kind/diagnose.js';
 import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
 import { deleteClusterArgv, KIND_CONFIGS, loadManifest, pollNodesTogether, unreachableClusterLine } from '../../helpers/kind/lifecycle.js';
-import { configHash, decideCluster } from '../../helpers/kind/ownership.js';
-import { unallocatedClusterIP } from '../../helpers/kind/migration.js';
+import { configHash, decideCluster, mayDelete } from '../../helpers/kind/ownership.js';
 import { checkNftablesImage, checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
 import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
-import { adoptsCluster } from '../../helpers/kind/state.js';
 import { InputError } from '../../helpers/snapshot/input-error.js';
 
 test('node and pod exec argv: docker exec, and kubectl with kubeconfig and context pinned', () => {
@@ -29,11 +27,32 @@ test('ownership: create when absent, reuse only with our matching marker, refuse
   const h = configHash('kind: Cluster', 'kindest/node:v1.31.0');
   expect(h).toMatch(/^[0-9a-f]{16}$/);
   expect(configHash('kind: Cluster', 'kindest/node:v1.32.0')).not.toBe(h);
-  expect(decideCluster({ name: 'myk8s', exists: false, wantedHash: h })).toEqual({ action: 'create' });
-  expect(decideCluster({ name: 'myk8s', exists: true, markerHash: h, wantedHash: h })).toEqual({ action: 'reuse' });
-  const foreign = decideCluster({ name: 'myk8s', exists: true, wantedHash: h });
-  expect(foreign).toMatchObject({ action: 'refuse', reason: expect.stringContaining('was not created by ipvs-conformance') });
-  expect(decideCluster({ name: 'myk8s', exists: true, markerHash: 'ffff', wantedHash: h })).toMatchObject({ action: 'refuse', reason: expect.stringContaining('kind delete cluster --name myk8s') });
+  const f = { name: 'myk8s', wantedHash: h, checkout: '/src/a/.kind', halfCreatedByDeadRun: false };
+  expect(decideCluster({ ...f, exists: false })).toEqual({ action: 'create' });
+  // An interrupted run of this checkout: adopted. Kept on purpose (KEEP_CLUSTER): reused and kept.
+  expect(decideCluster({ ...f, exists: true, marker: { configHash: h, checkout: '/src/a/.kind', runId: 'r1' } })).toEqual({ action: 'reuse', adopt: true });
+  expect(decideCluster({ ...f, exists: true, marker: { configHash: h, checkout: '/src/a/.kind', runId: 'r1', kept: true } })).toEqual({ action: 'reuse', adopt: false });
+  expect(decideCluster({ ...f, exists: true })).toMatchObject({ action: 'refuse', reason: expect.stringContaining('was not created by ipvs-conformance') });
+  expect(decideCluster({ ...f, exists: true, marker: { configHash: 'ffff' } })).toMatchObject({ action: 'refuse', reason: expect.stringContaining('kind delete cluster --name myk8s') });
+  // Another checkout's cluster of the same name is refused in one line, never reused.
+  expect(decideCluster({ ...f, exists: true, marker: { configHash: h, checkout: '/src/b/.kind', runId: 'r2' } })).toEqual({
+    action: 'refuse', reason: 'kind cluster "myk8s" belongs to another ipvs-conformance checkout (/src/b/.kind); set KIND_CLUSTER_NAME to a name of this run\'s own',
+  });
+  // Killed during `kind create`: no marker yet, but this checkout's dead run was creating it.
+  expect(decideCluster({ ...f, exists: true, halfCreatedByDeadRun: true })).toMatchObject({ action: 'recreate' });
+});
+
+test('teardown deletes only a cluster whose marker, read again, names this run and checkout, or one it was still creating', () => {
+  const base = { runId: 'r2', checkout: '/src/a/.kind', createStartedByThisRun: true, nodesNewerThanCreateStart: true };
+  expect(mayDelete({ ...base, marker: { configHash: 'h', checkout: '/src/a/.kind', runId: 'r2' } })).toBe(true);
+  // A stale state.json: the cluster now carries another run's or checkout's marker, or was kept on purpose.
+  expect(mayDelete({ ...base, marker: { configHash: 'h', checkout: '/src/a/.kind', runId: 'r1' } })).toBe(false);
+  expect(mayDelete({ ...base, marker: { configHash: 'h', checkout: '/src/b/.kind', runId: 'r2' } })).toBe(false);
+  expect(mayDelete({ ...base, marker: { configHash: 'h', checkout: '/src/a/.kind', runId: 'r2', kept: true } })).toBe(false);
+  // No marker: only the nodes this run's own `kind create` made (a user's older cluster of the same name is not).
+  expect(mayDelete(base)).toBe(true);
+  expect(mayDelete({ ...base, nodesNewerThanCreateStart: false })).toBe(false);
+  expect(mayDelete({ ...base, createStartedByThisRun: false })).toBe(false);
 });
 
 test('settings: defaults, overrides and one-line errors naming the variable', () => {
@@ -128,6 +147,12 @@ test('kube-proxy log causes map to one actionable line each', () => {
   expect(explainKubeProxyLog('E1126 server.go:556] "Error running ProxyServer" err="can\'t use the IPVS proxier: error getting ipset version"')).toMatch(/sudo modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh nf_conntrack/);
   expect(explainKubeProxyLog('failed to create fsnotify watcher: too many open files')).toMatch(/fs\.inotify\.max_user_instances=512/);
   expect(explainKubeProxyLog('I1126 "Using ipvs Proxier"')).toBeUndefined();
+  // The real line of kube-proxy v1.34.4 on a kind node whose host kernel has no IPVS (this project's CI host).
+  expect(explainKubeProxyLog('E1130 10:02:11.123456       1 run.go:72] "command failed" err="can\'t use the IPVS proxier: Ipvs not supported"')).toMatch(/kernel modules are missing/);
+  // Rootless Docker: the modules are there, netlink is refused. Not a missing-module problem.
+  const rootless = explainKubeProxyLog('E1130 "Error running ProxyServer" err="can\'t use the IPVS proxier: operation not permitted"');
+  expect(rootless).toMatch(/^kube-proxy may not program IPVS on this host \("operation not permitted"\)/);
+  expect(rootless).not.toMatch(/modprobe/);
 });
 
 test('inotify: a warning below kind’s recommended limits, silence at or above them', () => {
@@ -193,20 +218,22 @@ test('cluster.json leaves out what kube-proxy ignores, and carries policy, zones
   expect(cluster.services[0]!.ports[0]!.endpoints[0]).toMatchObject({ ip: '10.10.1.2', zoneHints: ['z1'] });
 });
 
-test('a killed run’s clusters are adopted by the next run (deleted at its end), never a cluster it merely reused', () => {
-  const c = (name: string, createdByThisRun: boolean) => ({ name, kubeconfig: `.kind/${name}.kubeconfig`, context: `kind-${name}`, createdByThisRun });
-  expect(adoptsCluster({ previous: { ipvs: c('myk8s', true) } }, 'ipvs', 'myk8s')).toBe(true);
-  expect(adoptsCluster({ previous: { ipvs: c('myk8s', false) } }, 'ipvs', 'myk8s')).toBe(false);
-  expect(adoptsCluster({ previous: { ipvs: c('other', true) } }, 'ipvs', 'myk8s')).toBe(false);
-  expect(adoptsCluster({ previous: { ipvs: c('myk8s', true) } }, 'iptables', 'myk8s')).toBe(false);
-  expect(adoptsCluster({}, 'ipvs', 'myk8s')).toBe(false);
+test('an image that cannot be pulled is named at once with the setting that picks it, not after a 5-minute wait', () => {
+  const setting = (pod: string) => (pod.startsWith('webpod') ? 'WEBPOD_IMAGE' : undefined);
+  const waiting = { pod: 'webpod1', image: 'traefik/whoami', reason: 'ContainerCreating' };
+  expect(imagePullLine([waiting], setting)).toBeUndefined();
+  expect(imagePullLine([{ pod: 'net-pod', image: 'nicolaka/netshoot' }], setting)).toBeUndefined();
+  // kubelet's message for a pull with no registry reachable (this machine), first line only.
+  const pull = { pod: 'webpod2', image: 'traefik/whoami', reason: 'ErrImagePull', message: 'failed to pull and unpack image "docker.io/traefik/whoami:latest": dial tcp: lookup registry-1.docker.io: no such host\nmore' };
+  expect(imagePullLine([waiting, pull], setting)).toBe(
+    'pod webpod2 cannot get image traefik/whoami (ErrImagePull: failed to pull and unpack image "docker.io/traefik/whoami:latest": dial tcp: lookup registry-1.docker.io: no such host); set WEBPOD_IMAGE to an image this cluster can pull or has loaded',
+  );
+  expect(imagePullLine([{ pod: 'coredns', image: 'x', reason: 'ImagePullBackOff' }], setting)).toBe('pod coredns cannot get image x (ImagePullBackOff); check the registry or load the image into the nodes');
 });
 
-test('migration on kind: nftables needs 1.31+; the third cluster is <name>-nftables; a free ClusterIP is found', () => {
+test('migration on kind: nftables needs 1.31+; the third cluster is <name>-nftables', () => {
   expect(() => checkNftablesImage('kindest/node:v1.30.4')).toThrow(/nftables mode needs Kubernetes 1\.31 or newer/);
   expect(() => checkNftablesImage('kindest/node:v1.31.0@sha256:53df588e04085fd41ae12de0c3fe4c72f7013bba32a20e7325357a1ac94ba865')).not.toThrow();
   expect(readSettings({}).migrationClusterName).toBe('myk8s-nftables');
   expect(readSettings({ KIND_CLUSTER_NAME: 'lab' }).migrationClusterName).toBe('lab-nftables');
-  const cluster = { services: [{ clusterIPs: ['10.200.1.254'] }, { clusterIPs: ['None'] }, { clusterIPs: ['10.200.1.253', 'fd00::1'] }] } as unknown as Parameters<typeof unallocatedClusterIP>[0];
-  expect(unallocatedClusterIP(cluster, '10.200.1.')).toBe('10.200.1.252');
 });
