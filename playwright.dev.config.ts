@@ -1,5 +1,6 @@
 // The project's own tests (`npm test`): unit tests of parsers, claims and argv construction, docker-backed tests,
-// and the real-kube-proxy lab (Kubernetes' own binaries on a User-Mode Linux kernel). None needs a kind cluster. The conformance suite lives in playwright.config.ts.
+// the real-kube-proxy lab (Kubernetes' own binaries on a User-Mode Linux kernel), and the conformance suite of
+// playwright.config.ts run for real on kind clusters built here (tests/kind).
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
@@ -23,6 +24,9 @@ export default defineConfig({
     { name: 'lab-baseline', testDir: './tests/lab', testMatch: /baseline\.setup\.ts/, timeout: 180_000 },
     { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 900_000, fullyParallel: true, dependencies: ['lab-baseline'], teardown: 'lab-matrix' },
     { name: 'lab-matrix', testDir: './tests/lab', testMatch: /matrix\.teardown\.ts/ },
+    // The conformance suite itself (playwright.config.ts) on real kind clusters from bin/build-kind-images. After
+    // the lab: on two cores, kind's control planes and the lab's UML guests would starve each other.
+    { name: 'kind', testDir: './tests/kind', testMatch: /.*\.kind\.ts/, timeout: 40 * 60_000, workers: 1, dependencies: ['lab'] },
     // The scale benchmark runs only as `npm run lab:scale`: it measures, it does not test, and takes tens of minutes.
     ...(process.env.IPVS_CONFORMANCE_SCALE === '1' ? [{ name: 'lab-scale', testDir: './tests/lab', testMatch: /scale\.bench\.ts/, timeout: 90 * 60_000 }] : []),
   ],

@@ -38,8 +38,9 @@ export async function cleanupRun(settings: SuiteSettings): Promise<CleanupReport
     await cleanupCluster(settings, state, c, report);
     state[key] = { ...c, createdByThisRun: false };
   }
-  for (const line of await restoreHost(state.hostBefore)) log(line);
-  delete state.hostBefore;
+  const host = await restoreHost(state.hostBefore);
+  for (const line of host.lines) log(line);
+  if (host.restored) delete state.hostBefore;
   await writeState(settings.stateDir, state);
   await releaseLock(settings.stateDir);
   return report;

@@ -34,10 +34,13 @@ export async function recordHostBefore(): Promise<HostBefore | undefined> {
   return { sysctls, kindNetworkExisted: await kindNetworkExists(), libModulesExisted: existsSync('/lib/modules') };
 }
 
-/** Puts the host back once no kind node is left; returns one line per thing done or left. */
-export async function restoreHost(before: HostBefore | undefined): Promise<string[]> {
-  if (!before) return [];
-  if ((await kindNodeContainers()).length > 0) return ['other kind nodes still run on this host: host sysctls and the kind network are left as they are'];
+/**
+ * Puts the host back once no kind node is left; one line per thing done or left. `restored` is false while kind
+ * nodes remain (kept clusters, or other users'): the record then stays for the run that removes the last one.
+ */
+export async function restoreHost(before: HostBefore | undefined): Promise<{ restored: boolean; lines: string[] }> {
+  if (!before) return { restored: true, lines: [] };
+  if ((await kindNodeContainers()).length > 0) return { restored: false, lines: ['kind nodes still run on this host: host sysctls and the kind network are left as they are until the last is gone'] };
   const lines: string[] = [];
   for (const [k, v] of Object.entries(before.sysctls)) {
     const now = (await readFile(`/proc/sys/${k}`, 'utf8').catch(() => v)).trim();
@@ -54,5 +57,5 @@ export async function restoreHost(before: HostBefore | undefined): Promise<strin
   if (!before.libModulesExisted && existsSync('/lib/modules') && readdirSync('/lib/modules').length === 0) {
     await rmdir('/lib/modules').then(() => lines.push('removed the empty /lib/modules Docker made for the nodes'), () => undefined);
   }
-  return lines;
+  return { restored: true, lines };
 }

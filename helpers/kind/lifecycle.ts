@@ -47,8 +47,9 @@ export async function ensureCluster(i: EnsureClusterInput): Promise<{ state: Clu
   const wantedHash = configHash(config, i.nodeImage);
   const state: ClusterState = { name: i.name, kubeconfig: resolve(i.stateDir, `${i.name}.kubeconfig`), context: `kind-${i.name}`, createdByThisRun: false };
   const exists = (await kindClusters()).includes(i.name);
-  const marker = exists ? await readMarker(state) : undefined;
+  const { marker, unreachable } = exists ? await readMarkerOrUnreachable(state) : {};
   const halfCreatedByDeadRun = exists && marker === undefined && (await createdBy(i.name, i.previous));
+  if (unreachable && !halfCreatedByDeadRun) throw unreachable;
   const checkout = checkoutId(i.stateDir);
   const decision = decideCluster({ name: i.name, exists, wantedHash, checkout, halfCreatedByDeadRun, ...(marker && { marker }) });
   if (decision.action === 'refuse') {
@@ -71,8 +72,9 @@ export async function ensureCluster(i: EnsureClusterInput): Promise<{ state: Clu
   await checkHostPorts(config);
   await i.onCreating(state);
   i.log(`kind create cluster --name ${i.name} --image ${i.nodeImage} (a few minutes)`);
-  // --kubeconfig keeps the user's own kubeconfig and current context untouched.
-  await execa('kind', ['create', 'cluster', '--name', i.name, '--config', configFile, '--image', i.nodeImage, '--kubeconfig', state.kubeconfig, '--wait', '5m'], { timeout: 15 * 60_000 });
+  // --kubeconfig keeps the user's own kubeconfig and current context untouched. No --wait: setup waits for the nodes
+  // itself, after the IPVS preflight, so a node without IPVS is named at once instead of after minutes.
+  await execa('kind', ['create', 'cluster', '--name', i.name, '--config', configFile, '--image', i.nodeImage, '--kubeconfig', state.kubeconfig], { timeout: 15 * 60_000 });
   await writeMarker(state, { configHash: wantedHash, checkout, runId: i.runId }, 'create');
   return { state, reused: false };
 }
@@ -119,6 +121,17 @@ export async function readMarker(state: ClusterState): Promise<Marker | undefine
     if (e instanceof ApiException) throw e;
     // Not an API answer at all: the containers are stopped or the cluster was half created.
     throw new PreflightError(unreachableClusterLine(state.name, e));
+  }
+}
+
+/** A cluster whose API does not answer may be one a killed run was still creating: the caller decides. */
+async function readMarkerOrUnreachable(state: ClusterState): Promise<{ marker?: Marker; unreachable?: PreflightError }> {
+  try {
+    const marker = await readMarker(state);
+    return marker ? { marker } : {};
+  } catch (e) {
+    if (e instanceof PreflightError) return { unreachable: e };
+    throw e;
   }
 }
 

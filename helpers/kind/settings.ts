@@ -1,4 +1,6 @@
 // Everything a user can set, from the environment, validated once. A bad value is one line naming the variable.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InputError } from '../snapshot/input-error.js';
 
 export interface SuiteSettings {
@@ -7,6 +9,8 @@ export interface SuiteSettings {
   /** The nftables-mode cluster of `--project migration`. */
   migrationClusterName: string;
   nodeImage: string;
+  /** A kind config for the IPVS cluster in place of kind/ipvs.yaml (IPVS_CONFORMANCE_KIND_CONFIG). */
+  kindConfig?: string;
   /** Keep clusters this run created (default: delete them in teardown). */
   keepCluster: boolean;
   /** Requests in the balance probe. */
@@ -35,6 +39,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SuiteSetting
     baselineClusterName: name(env, 'BASELINE_CLUSTER_NAME', `${clusterName}-iptables`),
     migrationClusterName: name(env, 'MIGRATION_CLUSTER_NAME', `${clusterName}-nftables`),
     nodeImage: env.KIND_NODE_IMAGE || DEFAULT_NODE_IMAGE,
+    ...(env.IPVS_CONFORMANCE_KIND_CONFIG && { kindConfig: existingFile(env, 'IPVS_CONFORMANCE_KIND_CONFIG') }),
     keepCluster: flag(env, 'KEEP_CLUSTER'),
     requests: int(env, 'REQUESTS', 300, 3, 100_000),
     mypcImage: env.MYPC_IMAGE || SEED_IMAGES.netpod,
@@ -50,6 +55,12 @@ function name(env: NodeJS.ProcessEnv, key: string, fallback: string): string {
   // kind cluster names become container and context names: DNS-label rules.
   if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(v)) throw new InputError(`${key}=${JSON.stringify(v)} is not a valid kind cluster name (lowercase letters, digits and '-')`);
   return v;
+}
+
+function existingFile(env: NodeJS.ProcessEnv, key: string): string {
+  const file = resolve(env[key]!);
+  if (!existsSync(file)) throw new InputError(`${key}=${JSON.stringify(env[key])}: no such file`);
+  return file;
 }
 
 function flag(env: NodeJS.ProcessEnv, key: string): boolean {

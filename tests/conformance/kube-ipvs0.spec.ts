@@ -1,4 +1,4 @@
-import { expect, test } from '../../fixtures/index.js';
+import { expect, expectIpvsMode, test } from '../../fixtures/index.js';
 import { applyObjects, kubeIpvs0Addresses, loadManifest, pollNodesTogether } from '../../helpers/kind/lifecycle.js';
 
 test.describe('kube-ipvs0 holds every ClusterIP', { tag: '@kube-ipvs0-holds-clusterips' }, () => {
@@ -9,6 +9,7 @@ test.describe('kube-ipvs0 holds every ClusterIP', { tag: '@kube-ipvs0-holds-clus
   });
 
   test('a new ClusterIP appears on every node within the deadline, and vanishes after deletion', async ({ k8s, nodes, suite, settings }) => {
+    await expectIpvsMode(k8s);
     // One deadline for all nodes together: a slow node must not get N times the deadline.
     const deadline = settings.convergenceSeconds * 1000;
     const names = nodes.map((n) => n.name);

@@ -17,7 +17,7 @@ test('round-robin spreads new connections evenly', { tag: '@ipvs-rr-balanced' },
     body: barChart(`${settings.requests} new connections from net-pod to ${probe.clusterIP}:${probe.port}`, Object.entries(counts).map(([label, value]) => ({ label, value })), verdict.message),
     contentType: 'image/svg+xml',
   });
+  expect(verdict.status, verdict.message).toBe('pass');
   // The client node's kernel counters after the probe: InActConn holds the closed (TIME_WAIT) connections.
   await testInfo.attach(`${clientNode}: /proc/net/ip_vs after the probe`, { body: await runOk(dockerExec(clientNode), ['cat', '/proc/net/ip_vs']) });
-  expect(verdict.status, verdict.message).toBe('pass');
 });

@@ -1,4 +1,4 @@
-import { expect, test } from '../../fixtures/index.js';
+import { expect, expectIpvsMode, test } from '../../fixtures/index.js';
 import { kubeProxyRuleCount } from '../../helpers/claims/fewer-iptables-rules-than-iptables-mode.js';
 import { runOk } from '../../helpers/exec/exec.js';
 import { dockerExec } from '../../helpers/exec/process-exec.js';
@@ -7,10 +7,11 @@ import { applyObjects, loadManifest } from '../../helpers/kind/lifecycle.js';
 import { parseIptablesSave } from '../../helpers/parsers/iptables-save.js';
 import { barChart } from '../../helpers/report/svg.js';
 
-/** kube-proxy rule count and the number of svc-extra KUBE-SVC chains on one node, read live. */
-async function count(node: string): Promise<{ rules: number; extraServiceChains: number }> {
+/** kube-proxy rule count and the number of this run's svc-extra KUBE-SVC chains on one node, read live. */
+async function count(node: string, namespace: string): Promise<{ rules: number; extraServiceChains: number }> {
   const dump = parseIptablesSave(await runOk(dockerExec(node), ['iptables-save']), `${node}: iptables-save`);
-  const extra = dump.rules.filter((r) => r.chain.startsWith('KUBE-SVC-') && r.tokens.some((t) => /\/svc-extra-\d+:/.test(t)));
+  // Only this run's namespace: another run's services in a shared cluster must not count.
+  const extra = dump.rules.filter((r) => r.chain.startsWith('KUBE-SVC-') && r.tokens.some((t) => t.includes(`${namespace}/svc-extra-`)));
   const extraServiceChains = new Set(extra.map((r) => r.chain)).size;
   return { rules: kubeProxyRuleCount(dump), extraServiceChains };
 }
@@ -33,16 +34,17 @@ test.describe('IPVS mode has fewer iptables rules than iptables mode', { tag: '@
   });
 
   test('adding 10 services leaves the IPVS count unchanged while the iptables-mode count grows', async ({ k8s, baselineK8s, suite, nodes }, testInfo) => {
+    await expectIpvsMode(k8s);
     const ipvsNode = nodes[0]!.name;
     const baseNode = (await baselineK8s.core.listNode()).items[0]!.metadata!.name!;
     await setExtras(k8s, suite.namespace, suite.runId, false);
     await setExtras(baselineK8s, suite.namespace, suite.runId, false);
-    await expect.poll(async () => (await count(baseNode)).extraServiceChains, { message: 'iptables mode drops the extra services', timeout: 60_000 }).toBe(0);
-    const before = { ipvs: await count(ipvsNode), iptables: await count(baseNode) };
+    await expect.poll(async () => (await count(baseNode, suite.namespace)).extraServiceChains, { message: 'iptables mode drops the extra services', timeout: 60_000 }).toBe(0);
+    const before = { ipvs: await count(ipvsNode, suite.namespace), iptables: await count(baseNode, suite.namespace) };
     await setExtras(k8s, suite.namespace, suite.runId, true);
     await setExtras(baselineK8s, suite.namespace, suite.runId, true);
-    await expect.poll(async () => (await count(baseNode)).extraServiceChains, { message: 'iptables mode programs the 10 extra services', timeout: 60_000 }).toBe(10);
-    const after = { ipvs: await count(ipvsNode), iptables: await count(baseNode) };
+    await expect.poll(async () => (await count(baseNode, suite.namespace)).extraServiceChains, { message: 'iptables mode programs the 10 extra services', timeout: 60_000 }).toBe(10);
+    const after = { ipvs: await count(ipvsNode, suite.namespace), iptables: await count(baseNode, suite.namespace) };
     const summary = `IPVS ${ipvsNode}: ${before.ipvs.rules} → ${after.ipvs.rules}; iptables ${baseNode}: ${before.iptables.rules} → ${after.iptables.rules}`;
     await testInfo.attach('rule-count-delta.txt', { body: summary });
     await testInfo.attach('rule-count-delta.svg', {

@@ -11,7 +11,8 @@ import { containersHoldingPorts, explainKubeProxyLog, hostPortsOf, imagePullLine
 import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
 import { deleteClusterArgv, KIND_CONFIGS, loadManifest, pollNodesTogether, unreachableClusterLine } from '../../helpers/kind/lifecycle.js';
 import { configHash, decideCluster, mayDelete } from '../../helpers/kind/ownership.js';
-import { checkNftablesImage, checkNodeImage, PreflightError } from '../../helpers/kind/preflight.js';
+import { checkNftablesImage, checkNodeImage, checkProxyMode, PreflightError } from '../../helpers/kind/preflight.js';
+import type { Exec } from '../../helpers/exec/exec.js';
 import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
 import { InputError } from '../../helpers/snapshot/input-error.js';
 
@@ -236,4 +237,21 @@ test('migration on kind: nftables needs 1.31+; the third cluster is <name>-nftab
   expect(() => checkNftablesImage('kindest/node:v1.31.0@sha256:53df588e04085fd41ae12de0c3fe4c72f7013bba32a20e7325357a1ac94ba865')).not.toThrow();
   expect(readSettings({}).migrationClusterName).toBe('myk8s-nftables');
   expect(readSettings({ KIND_CLUSTER_NAME: 'lab' }).migrationClusterName).toBe('lab-nftables');
+});
+
+test('checkProxyMode asks a starting kube-proxy again, but a wrong mode fails at once', async () => {
+  const answers = (...outs: string[]) => {
+    let i = 0;
+    const exec: Exec = { label: 'node', run: async () => ({ stdout: outs[Math.min(i++, outs.length - 1)]!, stderr: '', exitCode: 0 }) };
+    return { exec, asked: () => i };
+  };
+  const starting = answers('', '', 'ipvs');
+  await checkProxyMode('myk8s-worker', starting.exec, 'ipvs', 5, 1);
+  expect(starting.asked()).toBe(3);
+  const wrong = answers('iptables', 'ipvs');
+  await expect(checkProxyMode('myk8s-worker', wrong.exec, 'ipvs', 5, 1)).rejects.toThrow('kube-proxy on myk8s-worker reports proxyMode "iptables" at 127.0.0.1:10249/proxyMode, expected "ipvs"');
+  expect(wrong.asked()).toBe(1);
+  const silent = answers('');
+  await expect(checkProxyMode('myk8s-worker', silent.exec, 'ipvs', 4, 1)).rejects.toThrow('reports proxyMode "no answer"');
+  expect(silent.asked()).toBe(4);
 });

@@ -1,0 +1,194 @@
+// The conformance suite's own path (`npx playwright test`, playwright.config.ts) on real kind clusters, built here
+// from Debian packages and Go modules (bin/build-kind-images). This host's kernel has no IPVS, so the IPVS cluster
+// stops at its preflight; a cluster in another mode goes through the whole path and fails every claim, leading
+// with its mode, which proves collection, snapshot and judgment end to end. Serial: each run builds on the last.
+import { expect, test } from '@playwright/test';
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { skipLoudly } from '../support/loud-skip.js';
+import { hostInventory, kindClusterNames, missingPrerequisite, ROOT, runSuite, startSuite, suiteEnv, toolPath, type JsonTest, type SuiteRun } from './suite-run.js';
+
+test.describe.configure({ mode: 'serial' });
+
+const PREFIX = `ipvsc${Math.random().toString(36).slice(2, 6)}`;
+let before: Record<string, string[]>;
+let stateDir: string;
+
+test.beforeAll(async () => {
+  before = await hostInventory();
+});
+
+test.beforeEach(async ({}, testInfo) => {
+  const missing = await missingPrerequisite();
+  if (missing) skipLoudly(testInfo, `KIND TESTS NOT RUN: ${missing}`);
+  stateDir = join(ROOT, '.kind-tests', PREFIX);
+});
+
+const failedOnly = (run: SuiteRun, project: string) => run.tests.filter((t) => t.project === project);
+const brief = (t: JsonTest) => `${t.project} › ${t.title}: ${t.status}${t.errors[0] ? ` (${t.errors[0].split('\n')[0]})` : ''}`;
+
+test('the IPVS cluster from kind/ipvs.yaml stops at the IPVS preflight with one line, and leaves nothing behind', async () => {
+  test.setTimeout(10 * 60_000);
+  const dir = join(stateDir, 'ipvs');
+  const run = await runSuite([], await suiteEnv({ stateDir: dir, clusterName: `${PREFIX}-ipvs` }), dir, 'run');
+  const setup = run.tests.find((t) => t.project === 'setup')!;
+  expect(run.exitCode, run.output).toBe(1);
+  // kube-proxy's own verdict on this kernel is "can't use the IPVS proxier: Ipvs not supported"; the suite names it
+  // before any wait, in one line and with no stack trace.
+  expect(setup.errors).toHaveLength(1);
+  expect(setup.errors[0]!.trim()).toBe(`PreflightError: node ${PREFIX}-ipvs-control-plane: the host kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module is neither loaded nor installed); load the modules on the Docker host with \`sudo modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh nf_conntrack\` and recreate the cluster`);
+  expect(run.tests.filter((t) => t.project === 'conformance').map((t) => t.status)).toEqual(Array(6).fill('skipped'));
+  expect(run.tests.find((t) => t.project === 'teardown')?.status).toBe('passed');
+  expect(await hostInventory(), 'containers, networks, volumes and host sysctls as before the run').toEqual(before);
+  expect(existsSync(join(dir, 'must-not-exist.kubeconfig')), 'no kubeconfig entry written outside the suite’s own files').toBe(false);
+});
+
+/** kind/ipvs.yaml (4 nodes, the seed's labels and ports) with kube-proxy in iptables mode: a cluster not in IPVS mode. */
+async function notIpvsConfig(): Promise<string> {
+  const text = (await readFile(join(ROOT, 'kind', 'ipvs.yaml'), 'utf8')).replace('kubeProxyMode: "ipvs"', 'kubeProxyMode: "iptables"');
+  const file = join(stateDir, 'not-ipvs.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+test('a full run, migration included: the suite builds its clusters, collects and judges, and every claim fails leading with the mode', async () => {
+  test.setTimeout(40 * 60_000);
+  const env = await suiteEnv({ stateDir, clusterName: PREFIX, extra: { IPVS_CONFORMANCE_KIND_CONFIG: await notIpvsConfig(), IPVS_CONFORMANCE_MIGRATION: '1', KEEP_CLUSTER: '1' } });
+  const run = await runSuite([], env, stateDir, 'full');
+  const summary = run.tests.map(brief).join('\n');
+  for (const p of ['setup', 'baseline-setup', 'migration-setup', 'teardown']) expect(run.tests.find((t) => t.project === p)?.status, `${p}\n${summary}`).toBe('passed');
+  // The comparison with real CoreDNS and two clusters' own pod IPs: nothing differs unexpectedly.
+  expect(run.tests.find((t) => t.project === 'migration')?.status, `${summary}\n${run.output.slice(-3000)}`).toBe('passed');
+  const claims = [...failedOnly(run, 'conformance'), ...failedOnly(run, 'rule-count')];
+  expect(claims).toHaveLength(8);
+  for (const t of claims) {
+    expect(t.status, brief(t)).toBe('failed');
+    expect(t.errors[0], brief(t)).toMatch(/kube-proxy runs in iptables mode/);
+  }
+  expect((await kindClusterNames(env)).filter((n) => n.startsWith(PREFIX)).sort(), 'KEEP_CLUSTER kept the three clusters').toEqual([PREFIX, `${PREFIX}-iptables`, `${PREFIX}-nftables`]);
+});
+
+test('collect --context on a kind cluster writes a snapshot; evaluate re-judges it offline and fails, leading with the mode', async () => {
+  test.setTimeout(5 * 60_000);
+  const env = await suiteEnv({ stateDir, clusterName: PREFIX });
+  const dir = join(stateDir, 'collected');
+  const bin = join(ROOT, 'bin', 'ipvs-conformance');
+  const c = await execa(bin, ['collect', dir, '--kubeconfig', join(stateDir, `${PREFIX}.kubeconfig`), '--context', `kind-${PREFIX}`], { env, extendEnv: true, reject: false, all: true });
+  expect(c.exitCode, String(c.all)).toBe(0);
+  for (const n of ['control-plane', 'worker', 'worker2', 'worker3']) expect(existsSync(join(dir, 'nodes', `${PREFIX}-${n}`, 'iptables-save.txt')), n).toBe(true);
+  const e = await execa(bin, ['evaluate', dir], { reject: false });
+  expect(e.exitCode).toBe(1);
+  const lines = String(e.stdout).split('\n').filter((l) => l.startsWith('FAIL'));
+  expect(lines.length, String(e.stdout)).toBeGreaterThanOrEqual(5);
+  for (const l of lines) expect(l).toMatch(/kube-proxy runs in iptables mode/);
+});
+
+test('one claim alone runs (no baseline cluster needed) and reuses the kept cluster; a run killed in a spec leaves leftovers the next run removes', async () => {
+  test.setTimeout(20 * 60_000);
+  const env = await suiteEnv({ stateDir, clusterName: PREFIX, extra: { IPVS_CONFORMANCE_KIND_CONFIG: join(stateDir, 'not-ipvs.yaml') } });
+  // Killed with SIGKILL while strict-arp's mypc container runs: no teardown, no global teardown.
+  const killed = startSuite(['--grep', '@strict-arp'], env, join(stateDir, 'killed.json'));
+  const mypc = await waitFor(async () => (await containersOfCheckout()).length > 0, 10 * 60_000);
+  process.kill(-killed.pid!, 'SIGKILL');
+  await killed;
+  expect(mypc, 'the killed run had started its mypc container').toBe(true);
+  const left = await leftoverNamespaces(PREFIX);
+  expect(left.length, 'the killed run left its namespace').toBeGreaterThan(0);
+
+  const run = await runSuite(['--grep', '@strict-arp'], env, stateDir, 'single');
+  expect(run.tests.map((t) => t.project).sort()).toEqual(['conformance', 'setup', 'teardown']);
+  const arp = run.tests.find((t) => t.project === 'conformance')!;
+  expect([arp.status, arp.errors[0]]).toEqual(['failed', expect.stringMatching(/kube-proxy runs in iptables mode/)]);
+  expect(run.output).toContain(`reusing kind cluster ${PREFIX}`);
+  expect(run.output).toMatch(/removed 1 container\(s\) left by earlier runs of this checkout/);
+  expect(run.output).toContain(`deleting namespaces left by earlier runs: ${left.join(', ')}`);
+  expect(await containersOfCheckout()).toEqual([]);
+  expect(await kindClusterNames(env)).toContain(PREFIX);
+});
+
+test('two runs at once from two checkouts: the second refuses the first’s cluster in one line, and neither touches the other’s', async () => {
+  test.setTimeout(15 * 60_000);
+  const config = { IPVS_CONFORMANCE_KIND_CONFIG: join(stateDir, 'not-ipvs.yaml') };
+  const first = startSuite(['--grep', '@strict-arp'], await suiteEnv({ stateDir, clusterName: PREFIX, extra: config }), join(stateDir, 'first.json'));
+  const otherDir = join(stateDir, 'other-checkout');
+  const second = await runSuite(['--grep', '@strict-arp'], await suiteEnv({ stateDir: otherDir, clusterName: PREFIX, extra: config }), otherDir, 'second');
+  const setup = second.tests.find((t) => t.project === 'setup')!;
+  expect(setup.errors.map((e) => e.trim())).toEqual([`PreflightError: kind cluster "${PREFIX}" belongs to another ipvs-conformance checkout (${stateDir}); set KIND_CLUSTER_NAME to a name of this run's own`]);
+  await first;
+  const firstRun = await readFile(join(stateDir, 'first.json'), 'utf8');
+  expect(firstRun).toContain('"projectName": "conformance"');
+  expect(await kindClusterNames(await suiteEnv({ stateDir, clusterName: PREFIX }))).toContain(PREFIX);
+});
+
+test('a run killed during kind create: the next run recreates that half-made cluster; a cluster the suite did not create is never touched', async () => {
+  test.setTimeout(20 * 60_000);
+  const name = `${PREFIX}-half`;
+  const dir = join(stateDir, 'half');
+  const env = await suiteEnv({ stateDir: dir, clusterName: name, extra: { IPVS_CONFORMANCE_KIND_CONFIG: join(stateDir, 'not-ipvs.yaml') } });
+  const killed = startSuite(['--grep', '@strict-arp'], env, join(dir, 'killed.json'));
+  const creating = await waitFor(async () => (await kindClusterNames(env)).includes(name), 5 * 60_000);
+  process.kill(-killed.pid!, 'SIGKILL');
+  await killed;
+  expect(creating, 'the killed run had begun kind create').toBe(true);
+  const run = await runSuite(['--grep', '@strict-arp'], env, dir, 'after-kill');
+  expect(run.output).toContain(`kind cluster "${name}" was left half created by an interrupted run of this checkout: deleting it and creating it again`);
+  expect(run.tests.find((t) => t.project === 'setup')?.status, run.tests.map(brief).join('\n')).toBe('passed');
+  expect(await kindClusterNames(env), 'deleted at the end of the run that recreated it').not.toContain(name);
+
+  // A user's own cluster of the same name: refused in one line, and still there afterwards.
+  const foreign = `${PREFIX}-user`;
+  const kubeconfig = join(dir, 'user.kubeconfig');
+  const made = await execa('kind', ['create', 'cluster', '--name', foreign, '--image', (await suiteEnv({ stateDir, clusterName: PREFIX })).KIND_NODE_IMAGE!, '--kubeconfig', kubeconfig], { env, extendEnv: true, reject: false, all: true });
+  expect(made.exitCode, String(made.all)).toBe(0);
+  try {
+    const refused = await runSuite(['--grep', '@strict-arp'], await suiteEnv({ stateDir: dir, clusterName: foreign }), dir, 'foreign');
+    expect(refused.tests.find((t) => t.project === 'setup')?.errors.map((e) => e.trim())).toEqual([
+      `PreflightError: a kind cluster named "${foreign}" exists but was not created by ipvs-conformance; delete it yourself or set KIND_CLUSTER_NAME to another name`,
+    ]);
+    expect(await kindClusterNames(env)).toContain(foreign);
+  } finally {
+    await execa('kind', ['delete', 'cluster', '--name', foreign, '--kubeconfig', kubeconfig], { env, extendEnv: true, reject: false });
+  }
+});
+
+test('afterwards: the kept clusters deleted, the host is as it was before the first run', async () => {
+  test.setTimeout(5 * 60_000);
+  const env = await suiteEnv({ stateDir, clusterName: PREFIX });
+  for (const name of (await kindClusterNames(env)).filter((n) => n.startsWith(PREFIX))) {
+    await execa('kind', ['delete', 'cluster', '--name', name, '--kubeconfig', join(stateDir, `${name}.kubeconfig`)], { env, extendEnv: true, reject: false });
+  }
+  // KEEP_CLUSTER kept the host's changes with its clusters: the test, not the suite, puts the host back here.
+  await restoreAsBefore();
+  expect(await hostInventory()).toEqual(before);
+});
+
+async function restoreAsBefore(): Promise<void> {
+  for (const kv of before.sysctls!) {
+    const [k, v] = kv.split('=') as [string, string];
+    await writeFile(`/proc/sys/${k}`, v).catch(() => undefined);
+  }
+  if (!before.networks!.includes('kind')) await execa('docker', ['network', 'rm', 'kind'], { reject: false });
+  if (before.libModules![0] === 'false') await execa('rmdir', ['/lib/modules'], { reject: false });
+}
+
+async function containersOfCheckout(): Promise<string[]> {
+  const r = await execa('docker', ['ps', '-aq', '--filter', `label=ipvs-conformance/checkout=${stateDir}`], { reject: false });
+  return String(r.stdout).split('\n').filter(Boolean);
+}
+
+async function leftoverNamespaces(cluster: string): Promise<string[]> {
+  const r = await execa('kubectl', ['--kubeconfig', join(stateDir, `${cluster}.kubeconfig`), '--context', `kind-${cluster}`, 'get', 'ns', '-l', 'ipvs-conformance/run', '-o', 'name'], { env: { PATH: await toolPath() }, reject: false });
+  return String(r.stdout).split('\n').filter(Boolean).map((l) => l.replace('namespace/', ''));
+}
+
+/** Polls `done` every second until it holds or `ms` pass (bounded). */
+async function waitFor(done: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await done()) return true;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  return false;
+}
