@@ -45,10 +45,15 @@ test('the IPVS cluster from kind/ipvs.yaml stops at the IPVS preflight with one 
   expect(existsSync(join(dir, 'must-not-exist.kubeconfig')), 'no kubeconfig entry written outside the suite’s own files').toBe(false);
 });
 
-/** kind/ipvs.yaml (4 nodes, the seed's labels and ports) with kube-proxy in iptables mode: a cluster not in IPVS mode. */
-async function notIpvsConfig(): Promise<string> {
-  const text = (await readFile(join(ROOT, 'kind', 'ipvs.yaml'), 'utf8')).replace('kubeProxyMode: "ipvs"', 'kubeProxyMode: "iptables"');
-  const file = join(stateDir, 'not-ipvs.yaml');
+/**
+ * A seed config (4 nodes, the seed's labels) with kube-proxy in iptables mode: a cluster not in IPVS mode.
+ * From kind/ipvs.yaml (with its host ports) for the main runs; from kind/nftables.yaml (none) for a second
+ * cluster beside a kept one.
+ */
+async function notIpvsConfig(from: 'ipvs' | 'nftables' = 'ipvs'): Promise<string> {
+  const text = (await readFile(join(ROOT, 'kind', `${from}.yaml`), 'utf8')).replace(`kubeProxyMode: "${from}"`, 'kubeProxyMode: "iptables"');
+  expect(text).toContain('kubeProxyMode: "iptables"');
+  const file = join(stateDir, `not-ipvs-from-${from}.yaml`);
   await writeFile(file, text);
   return file;
 }
@@ -83,11 +88,13 @@ test('collect --context on a kind cluster writes a snapshot; evaluate re-judges 
   const lines = String(e.stdout).split('\n').filter((l) => l.startsWith('FAIL'));
   expect(lines.length, String(e.stdout)).toBeGreaterThanOrEqual(5);
   for (const l of lines) expect(l).toMatch(/kube-proxy runs in iptables mode/);
+  // The later runs need only the IPVS-slot cluster: the other two go now, to spare the two cores.
+  await deleteClusters(env, [`${PREFIX}-iptables`, `${PREFIX}-nftables`]);
 });
 
 test('one claim alone runs (no baseline cluster needed) and reuses the kept cluster; a run killed in a spec leaves leftovers the next run removes', async () => {
   test.setTimeout(20 * 60_000);
-  const env = await suiteEnv({ stateDir, clusterName: PREFIX, extra: { IPVS_CONFORMANCE_KIND_CONFIG: join(stateDir, 'not-ipvs.yaml') } });
+  const env = await suiteEnv({ stateDir, clusterName: PREFIX, extra: { IPVS_CONFORMANCE_KIND_CONFIG: join(stateDir, 'not-ipvs-from-ipvs.yaml') } });
   // Killed with SIGKILL while strict-arp's mypc container runs: no teardown, no global teardown.
   const killed = startSuite(['--grep', '@strict-arp'], env, join(stateDir, 'killed.json'));
   const mypc = await waitFor(async () => (await containersOfCheckout()).length > 0, 10 * 60_000);
@@ -110,7 +117,7 @@ test('one claim alone runs (no baseline cluster needed) and reuses the kept clus
 
 test('two runs at once from two checkouts: the second refuses the first’s cluster in one line, and neither touches the other’s', async () => {
   test.setTimeout(15 * 60_000);
-  const config = { IPVS_CONFORMANCE_KIND_CONFIG: join(stateDir, 'not-ipvs.yaml') };
+  const config = { IPVS_CONFORMANCE_KIND_CONFIG: join(stateDir, 'not-ipvs-from-ipvs.yaml') };
   const first = startSuite(['--grep', '@strict-arp'], await suiteEnv({ stateDir, clusterName: PREFIX, extra: config }), join(stateDir, 'first.json'));
   const otherDir = join(stateDir, 'other-checkout');
   const second = await runSuite(['--grep', '@strict-arp'], await suiteEnv({ stateDir: otherDir, clusterName: PREFIX, extra: config }), otherDir, 'second');
@@ -126,7 +133,8 @@ test('a run killed during kind create: the next run recreates that half-made clu
   test.setTimeout(20 * 60_000);
   const name = `${PREFIX}-half`;
   const dir = join(stateDir, 'half');
-  const env = await suiteEnv({ stateDir: dir, clusterName: name, extra: { IPVS_CONFORMANCE_KIND_CONFIG: join(stateDir, 'not-ipvs.yaml') } });
+  // No host ports: the kept cluster holds 30000-30004.
+  const env = await suiteEnv({ stateDir: dir, clusterName: name, extra: { IPVS_CONFORMANCE_KIND_CONFIG: await notIpvsConfig('nftables') } });
   const killed = startSuite(['--grep', '@strict-arp'], env, join(dir, 'killed.json'));
   const creating = await waitFor(async () => (await kindClusterNames(env)).includes(name), 5 * 60_000);
   process.kill(-killed.pid!, 'SIGKILL');
@@ -156,13 +164,15 @@ test('a run killed during kind create: the next run recreates that half-made clu
 test('afterwards: the kept clusters deleted, the host is as it was before the first run', async () => {
   test.setTimeout(5 * 60_000);
   const env = await suiteEnv({ stateDir, clusterName: PREFIX });
-  for (const name of (await kindClusterNames(env)).filter((n) => n.startsWith(PREFIX))) {
-    await execa('kind', ['delete', 'cluster', '--name', name, '--kubeconfig', join(stateDir, `${name}.kubeconfig`)], { env, extendEnv: true, reject: false });
-  }
+  await deleteClusters(env, (await kindClusterNames(env)).filter((n) => n.startsWith(PREFIX)));
   // KEEP_CLUSTER kept the host's changes with its clusters: the test, not the suite, puts the host back here.
   await restoreAsBefore();
   expect(await hostInventory()).toEqual(before);
 });
+
+async function deleteClusters(env: Record<string, string>, names: string[]): Promise<void> {
+  for (const name of names) await execa('kind', ['delete', 'cluster', '--name', name, '--kubeconfig', join(stateDir, `${name}.kubeconfig`)], { env, extendEnv: true, reject: false });
+}
 
 async function restoreAsBefore(): Promise<void> {
   for (const kv of before.sysctls!) {
