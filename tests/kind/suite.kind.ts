@@ -38,7 +38,8 @@ test('the IPVS cluster from kind/ipvs.yaml stops at the IPVS preflight with one 
   // kube-proxy's own verdict on this kernel is "can't use the IPVS proxier: Ipvs not supported"; the suite names it
   // before any wait, in one line and with no stack trace.
   expect(setup.errors).toHaveLength(1);
-  expect(setup.errors[0]!.trim()).toBe(`PreflightError: node ${PREFIX}-ipvs-control-plane: the host kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module is neither loaded nor installed); load the modules on the Docker host with \`sudo modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh nf_conntrack\` and recreate the cluster`);
+  const line = `: the host kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module is neither loaded nor installed); load the modules on the Docker host with \`sudo modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh nf_conntrack\` and recreate the cluster`;
+  expect(setup.errors[0]!.trim()).toMatch(new RegExp(`^PreflightError: node ${PREFIX}-ipvs-(control-plane|worker\\d?)${escapeRe(line)}$`));
   expect(run.tests.filter((t) => t.project === 'conformance').map((t) => t.status)).toEqual(Array(6).fill('skipped'));
   expect(run.tests.find((t) => t.project === 'teardown')?.status).toBe('passed');
   expect(await hostInventory(), 'containers, networks, volumes and host sysctls as before the run').toEqual(before);
@@ -201,4 +202,8 @@ async function waitFor(done: () => Promise<boolean>, ms: number): Promise<boolea
     await new Promise((r) => setTimeout(r, 1_000));
   }
   return false;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
