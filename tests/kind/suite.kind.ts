@@ -5,7 +5,7 @@
 import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { skipLoudly } from '../support/loud-skip.js';
 import { hostInventory, kindClusterNames, missingPrerequisite, ROOT, runSuite, startSuite, suiteEnv, toolPath, type JsonTest, type SuiteRun } from './suite-run.js';
@@ -24,6 +24,7 @@ test.beforeEach(async ({}, testInfo) => {
   const missing = await missingPrerequisite();
   if (missing) skipLoudly(testInfo, `KIND TESTS NOT RUN: ${missing}`);
   stateDir = join(ROOT, '.kind-tests', PREFIX);
+  await mkdir(stateDir, { recursive: true });
 });
 
 const failedOnly = (run: SuiteRun, project: string) => run.tests.filter((t) => t.project === project);
