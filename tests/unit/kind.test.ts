@@ -13,6 +13,8 @@ import { deleteClusterArgv, KIND_CONFIGS, loadManifest, pollNodesTogether, unrea
 import { configHash, decideCluster, mayDelete } from '../../helpers/kind/ownership.js';
 import { checkNftablesImage, checkNodeImage, checkProxyMode, PreflightError } from '../../helpers/kind/preflight.js';
 import type { Exec } from '../../helpers/exec/exec.js';
+import { isOurs, lockPath, processStartTime, readLock, releaseLock, takeLock } from '../../helpers/kind/run-lock.js';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { imageMinorVersion, readSettings } from '../../helpers/kind/settings.js';
 import { InputError } from '../../helpers/snapshot/input-error.js';
 
@@ -254,4 +256,25 @@ test('checkProxyMode asks a starting kube-proxy again, but a wrong mode fails at
   const silent = answers('');
   await expect(checkProxyMode('myk8s-worker', silent.exec, 'ipvs', 4, 1)).rejects.toThrow('reports proxyMode "no answer"');
   expect(silent.asked()).toBe(4);
+});
+
+test('run lock: a live run of the checkout is refused, a dead one is taken over, and only the holder releases it', async () => {
+  const dir = test.info().outputPath('state');
+  const live = { runId: 'other', pid: 1, startTime: processStartTime(1)! };
+  await mkdir(dir, { recursive: true });
+  await writeFile(lockPath(dir), JSON.stringify(live));
+  expect(await takeLock(dir, 'mine')).toEqual({ taken: false, holder: live });
+  expect(isOurs(await readLock(dir))).toBe(false);
+  await releaseLock(dir); // not ours: left alone
+  expect(await readLock(dir)).toEqual(live);
+  // The same pid with another start time is a reused pid, not the run that wrote the lock.
+  await writeFile(lockPath(dir), JSON.stringify({ ...live, startTime: '1' }));
+  expect(await takeLock(dir, 'mine')).toEqual({ taken: true });
+  expect(isOurs(await readLock(dir))).toBe(true);
+  expect((await readLock(dir))!.runId).toBe('mine');
+  await releaseLock(dir);
+  expect(await readLock(dir)).toBeUndefined();
+  // A half-written lock of a killed run is nobody's.
+  await writeFile(lockPath(dir), '{"runId":');
+  expect(await takeLock(dir, 'next')).toEqual({ taken: true });
 });

@@ -22,3 +22,14 @@ test('the migration projects run only when asked for: --project migration adds i
   expect(await projectsFor()).not.toContain('migration');
   expect(await projectsFor('--project', 'migration')).toEqual(['setup', 'teardown', 'migration-setup', 'migration']);
 });
+
+test('every project of the suite runs one spec at a time even under --workers N (they share one cluster and its state)', async () => {
+  process.env.IPVS_CONFORMANCE_MIGRATION = '1';
+  try {
+    const config = (await import('../../playwright.config.js')).default;
+    expect(config.projects!.map((p) => [p.name, p.workers])).toEqual(config.projects!.map((p) => [p.name, 1]));
+    expect(config.projects!.map((p) => p.name)).toContain('migration');
+  } finally {
+    delete process.env.IPVS_CONFORMANCE_MIGRATION;
+  }
+});
