@@ -4,7 +4,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const KUBE_VERSION = 'v1.34.4';
@@ -75,7 +75,9 @@ export interface SuiteRun {
 
 /** Starts `npx playwright test ARGS` in its own process group, so a SIGKILL reaches the runner and its workers. */
 export function startSuite(args: string[], env: Record<string, string>, reportFile: string): ResultPromise<{ all: true; reject: false; detached: true }> {
-  return execa('npx', ['playwright', 'test', '-c', 'playwright.config.ts', '--reporter=line,json', ...args], {
+  // Its own output folder: Playwright empties test-results/ at start, which holds this run's own attachments.
+  const output = join(dirname(reportFile), `${basename(reportFile, '.json')}-results`);
+  return execa('npx', ['playwright', 'test', '-c', 'playwright.config.ts', '--reporter=line,json', '--output', output, ...args], {
     cwd: ROOT, all: true, reject: false, detached: true, timeout: 30 * 60_000,
     env: { ...env, PLAYWRIGHT_JSON_OUTPUT_FILE: reportFile }, extendEnv: true,
   });
