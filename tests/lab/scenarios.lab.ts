@@ -77,7 +77,11 @@ const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<vo
     expect(ep, 'webpod3 is terminating and still serving').toMatchObject({ ready: false, serving: true, terminating: true });
     const client = snap.nodes.find((n) => n.name === 'myk8s-control-plane')!;
     const rs = client.ipvs.find((vs) => vs.address === '10.200.1.245')!.realServers.find((r) => r.address === '10.10.3.2');
-    expect(rs?.weight, 'the client node keeps webpod3 at weight 0 while its connections drain').toBe(0);
+    // "At most": kube-proxy's graceful termination keeps the real server at weight 0 while it has connections and
+    // removes it once they are gone. A slow sync (166 s once in CI) outlives IPVS's 120 s TIME_WAIT entries of the
+    // probe's connections, so both are real kube-proxy behaviour; any weight above 0 is a failure.
+    test.info().annotations.push({ type: 'graceful-termination', description: rs ? `webpod3 kept at weight ${rs.weight} (${rs.activeConn} active, ${rs.inactConn} inactive)` : 'webpod3 removed: its connections had drained' });
+    if (rs) expect(rs.weight, 'the client node keeps webpod3 at weight 0 while its connections drain').toBe(0);
   },
   'endpoint-policies': async (_lab, snapshotDir) => {
     const snap = await readSnapshot(snapshotDir);
