@@ -50,7 +50,9 @@ async function cleanupCluster(settings: SuiteSettings, state: SuiteState, c: Clu
   const log = (line: string) => report.lines.push(line);
   const checkout = checkoutId(settings.stateDir);
   const marker = await readMarker(c).catch(() => undefined);
-  const ours = mayDelete({ runId: state.runId, checkout, createStartedByThisRun: c.createdByThisRun, nodesNewerThanCreateStart: await createdBy(c.name, c), ...(marker && { marker }) });
+  // The nodes' creation times matter only for a cluster with no marker yet: no docker inspect otherwise.
+  const nodesNewerThanCreateStart = marker === undefined && (await createdBy(c.name, c));
+  const ours = mayDelete({ runId: state.runId, checkout, createStartedByThisRun: c.createdByThisRun, nodesNewerThanCreateStart, ...(marker && { marker }) });
   if (ours && !settings.keepCluster) {
     log(`kind ${deleteClusterArgv(c).join(' ')}`);
     await deleteCluster(c);

@@ -12,6 +12,6 @@ setup('iptables-mode baseline cluster and workload', async () => {
   const base = await setup.step(`cluster ${settings.baselineClusterName} (iptables baseline)`, () => ready(settings, state, 'iptables', state.previous));
   // The baseline has one worker: every webpod goes there; net-pod is not needed.
   await setup.step(`workload in namespace ${state.namespace}`, () =>
-    deployWorkload(base, settings.baselineClusterName, state, (n) => (n.endsWith('control-plane') ? undefined : `${settings.baselineClusterName}-worker`)));
+    deployWorkload(base, settings.baselineClusterName, state, settings, (n) => (n.endsWith('control-plane') ? undefined : `${settings.baselineClusterName}-worker`)));
   await writeState(settings.stateDir, state);
 });

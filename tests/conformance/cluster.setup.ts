@@ -43,7 +43,7 @@ setup('preflight, IPVS cluster and workload', async ({}, testInfo) => {
 
   const ipvs = await setup.step(`cluster ${settings.clusterName} (IPVS)`, () => ready(settings, state, 'ipvs', state.previous));
   await setup.step(`workload in namespace ${state.namespace}`, () =>
-    deployWorkload(ipvs, settings.clusterName, state, (n) => n.replace(/^myk8s-/, `${settings.clusterName}-`)));
+    deployWorkload(ipvs, settings.clusterName, state, settings, (n) => n.replace(/^myk8s-/, `${settings.clusterName}-`)));
 
   const { proxyMode } = await kindConfigShape(kindConfigFor(settings, 'ipvs'));
   if (proxyMode !== 'ipvs') {

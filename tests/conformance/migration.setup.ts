@@ -15,7 +15,7 @@ setup('nftables-mode cluster, the same workload, and a NodePort service in both 
   if (!state?.ipvs) throw new Error(`no IPVS cluster in ${settings.stateDir}: the setup project must run first`);
   const name = settings.migrationClusterName;
   const nft = await setup.step(`cluster ${name} (nftables)`, () => ready(settings, state, 'nftables', state.previous));
-  await setup.step(`workload in namespace ${state.namespace}`, () => deployWorkload(nft, name, state, (n) => n.replace(/^myk8s-/, `${name}-`)));
+  await setup.step(`workload in namespace ${state.namespace}`, () => deployWorkload(nft, name, state, settings, (n) => n.replace(/^myk8s-/, `${name}-`)));
   for (const k8s of [k8sClients(state.ipvs), nft]) {
     await setup.step(`svc-nodeport in ${k8s.target.context}`, async () => applyObjects(k8s, await loadManifest('migration-services.yaml', state.namespace, state.runId, () => undefined)));
   }

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { recordHostBefore, restoreHost, type HostBefore } from '../../helpers/kind/host-effects.js';
 import { skipLoudly } from '../support/loud-skip.js';
 import { hostInventory, kindClusterNames, missingPrerequisite, ROOT, runSuite, startSuite, suiteEnv, toolPath, type JsonTest, type SuiteRun } from './suite-run.js';
 
@@ -14,10 +15,12 @@ test.describe.configure({ mode: 'serial' });
 
 const PREFIX = `ipvsc${Math.random().toString(36).slice(2, 6)}`;
 let before: Record<string, string[]>;
+let hostBefore: HostBefore | undefined;
 let stateDir: string;
 
 test.beforeAll(async () => {
   before = await hostInventory();
+  hostBefore = await recordHostBefore();
 });
 
 test.beforeEach(async ({}, testInfo) => {
@@ -168,22 +171,14 @@ test('afterwards: the kept clusters deleted, the host is as it was before the fi
   test.setTimeout(5 * 60_000);
   const env = await suiteEnv({ stateDir, clusterName: PREFIX });
   await deleteClusters(env, (await kindClusterNames(env)).filter((n) => n.startsWith(PREFIX)));
-  // KEEP_CLUSTER kept the host's changes with its clusters: the test, not the suite, puts the host back here.
-  await restoreAsBefore();
+  // KEEP_CLUSTER kept the host's changes with its clusters: the suite's own restore puts the host back once they
+  // are gone, and the inventory, read independently, checks it.
+  expect((await restoreHost(hostBefore)).restored).toBe(true);
   expect(await hostInventory()).toEqual(before);
 });
 
 async function deleteClusters(env: Record<string, string>, names: string[]): Promise<void> {
   for (const name of names) await execa('kind', ['delete', 'cluster', '--name', name, '--kubeconfig', join(stateDir, `${name}.kubeconfig`)], { env, extendEnv: true, reject: false });
-}
-
-async function restoreAsBefore(): Promise<void> {
-  for (const kv of before.sysctls!) {
-    const [k, v] = kv.split('=') as [string, string];
-    await writeFile(`/proc/sys/${k}`, v).catch(() => undefined);
-  }
-  if (!before.networks!.includes('kind')) await execa('docker', ['network', 'rm', 'kind'], { reject: false });
-  if (before.libModules![0] === 'false') await execa('rmdir', ['/lib/modules'], { reject: false });
 }
 
 async function containersOfCheckout(): Promise<string[]> {
