@@ -23,12 +23,18 @@ Usage:
       with --json, the whole report. Exit: 0 nothing differs unexpectedly, 1 something does,
       2 unusable input (named on stderr).
 
-  ipvs-conformance collect <snapshot-dir> [--context <kind-context>] [--kubeconfig <file>]
-                           [--namespace <ns>] [--service <name>] [--requests <n>]
-      Write a snapshot from a live kind cluster: nodes via docker exec, ipset via kubectl exec
-      into each node's kube-proxy pod, Services/EndpointSlices/kube-proxy ConfigMap via the API.
+  ipvs-conformance collect <snapshot-dir> --context <context> [--kubeconfig <file>]
+                           [--nodes agents|docker] [--workload] [--requests <n>]
+                           [--namespace <ns> --service <name>]
+      Write a snapshot of any cluster it is given: Services, EndpointSlices and the kube-proxy
+      ConfigMap via the API; each node's state through a node agent (a short-lived privileged
+      hostNetwork pod per node, image $IPVS_CONFORMANCE_AGENT_IMAGE, removed on exit, Ctrl-C
+      included), or with --nodes docker through docker exec (kind nodes).
       --context is required: the user's current context is never used implicitly.
-      With --namespace and --service, also runs the balance probe from net-pod (traffic.json).
+      Read-only by default. --workload deploys the seed's workload into namespace
+      ipvs-conformance-workload, runs the balance and migration probes (traffic.json,
+      probes.json) and deletes it. --namespace/--service: the balance probe from an existing net-pod.
+      Exit: 0 written, 2 unusable input or a cluster that refuses the agents (named on stderr).
 
   ipvs-conformance --help
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { restoreHost } from './host-effects.js';
 import { createdBy, deleteCluster, deleteClusterArgv, deleteNamespace, kindClusters, readMarker, writeMarker } from './lifecycle.js';
-import { k8sClients } from './k8s.js';
+import { k8sClients } from '../cluster/k8s.js';
 import { sweepRunContainers } from './mypc.js';
 import { mayDelete, type Marker } from './ownership.js';
 import { checkoutId, isOurs, readLock, releaseLock } from './run-lock.js';

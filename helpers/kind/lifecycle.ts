@@ -2,13 +2,14 @@
 // deploy the workload into a per-run namespace, wait for convergence, and clean up only what this run made.
 import { ApiException, AppsV1Api, loadAllYaml, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runOk } from '../exec/exec.js';
 import { dockerExec } from '../exec/process-exec.js';
 import { parseIpAddrJson } from '../parsers/ip-addr.js';
 import { parseProcNetIpVs, vsKey } from '../parsers/ipvs-table.js';
-import { k8sClients, type K8s } from './k8s.js';
+import { k8sClients, type K8s } from '../cluster/k8s.js';
 import type { PodImageStatus } from './diagnose.js';
 import { kindConfigForImage } from './kind-config.js';
 import { configHash, decideCluster, OWNER_CONFIGMAP, OWNER_NAMESPACE, type Marker } from './ownership.js';
@@ -16,7 +17,8 @@ import { checkoutId } from './run-lock.js';
 import { checkHostPorts, PreflightError } from './preflight.js';
 import { RUN_LABEL, type ClusterState } from './state.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+// The checkout: two folders up from the sources, three from the built CLI (dist/helpers/kind).
+const ROOT = [join(import.meta.dirname, '..', '..'), join(import.meta.dirname, '..', '..', '..')].find((d) => existsSync(join(d, 'fixtures', 'manifests')))!;
 export const KIND_CONFIGS = { ipvs: join(ROOT, 'kind', 'ipvs.yaml'), iptables: join(ROOT, 'kind', 'iptables.yaml'), nftables: join(ROOT, 'kind', 'nftables.yaml') } as const;
 export const MANIFESTS = join(ROOT, 'fixtures', 'manifests');
 
@@ -184,8 +186,8 @@ export async function loadManifest(file: string, namespace: string, runId: strin
   });
 }
 
-export async function createNamespace(k8s: K8s, namespace: string, runId: string): Promise<void> {
-  await k8s.core.createNamespace({ body: { metadata: { name: namespace, labels: { [RUN_LABEL]: runId } } } });
+export async function createNamespace(k8s: K8s, namespace: string, runId: string, labels: Record<string, string> = {}): Promise<void> {
+  await k8s.core.createNamespace({ body: { metadata: { name: namespace, labels: { ...labels, [RUN_LABEL]: runId } } } });
 }
 
 export async function applyObjects(k8s: K8s, objects: KubernetesObject[]): Promise<void> {

@@ -15,7 +15,7 @@ export async function runIptablesBaseline(dir: string, log: (line: string) => vo
   try {
     const snapshotDir = join(cluster.dir, 'snapshot');
     await cluster.snapshot(snapshotDir);
-    return { snapshotDir, logs: cluster.logs() };
+    return { snapshotDir, logs: await cluster.logs() };
   } finally {
     await cluster.down();
   }

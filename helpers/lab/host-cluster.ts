@@ -7,15 +7,14 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { planMigrationProbes, runMigrationProbes, type ProbeSites } from '../collectors/migration-probes.js';
-import { collectNodeFiles } from '../collectors/node.js';
-import { runBalanceProbe } from '../collectors/probes.js';
+import type { ProbeSites } from '../collectors/migration-probes.js';
+import type { NodeAccess } from '../collectors/node.js';
 import type { Exec } from '../exec/exec.js';
 import { ProcessExec } from '../exec/process-exec.js';
-import { readLiveClusterJson } from '../kind/collect-live.js';
-import { k8sClients, type K8s } from '../kind/k8s.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { collect } from '../cluster/collect.js';
+import { k8sClients, type K8s } from '../cluster/k8s.js';
 import type { ClusterJson, ProxyMode } from '../snapshot/model.js';
-import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { LAB_CONTEXT, type ControlPlane } from './control-plane.js';
 import { killNetnsProcesses } from './cleanup.js';
 import { createVethInto, LINK_PREFIX, type HostLink } from './host-net.js';
@@ -39,7 +38,7 @@ export interface HostClusterOptions {
   log?: (line: string) => void;
 }
 
-export class HostCluster {
+export class HostCluster implements Cluster {
   private cp?: ControlPlane;
   private k8sClient?: K8s;
   private readonly uplinks = new Map<string, HostLink>();
@@ -111,31 +110,29 @@ export class HostCluster {
     return rssKb(pid === undefined ? '' : await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''), `kube-proxy on ${node}`);
   }
 
-  async collectNodes(): Promise<Map<string, NodeFiles>> {
-    const files = new Map<string, NodeFiles>();
-    for (const n of this.topo.nodes) {
-      const shell = this.exec(n.name);
-      files.set(n.name, await collectNodeFiles({ name: n.name, shell, ipset: shell }));
-    }
-    return files;
+  get label(): string {
+    return `the ${this.o.mode} host netns backend`;
   }
 
-  /**
-   * cluster.json from the live API and every node's outputs, then (as LabCluster.snapshot does) the seed's balance
-   * probe and the migration probes when asked, planned from that same cluster.json.
-   */
+  /** Each node's host netns; the host's ipset sees that netns's sets too. */
+  nodes(): Promise<NodeAccess[]> {
+    return Promise.resolve(this.topo.nodes.map((n) => ({ name: n.name, shell: this.exec(n.name), ipset: this.exec(n.name) })));
+  }
+
+  /** cluster.json, every node's outputs, and (when asked) the seed's balance probe and the migration probes. */
   async snapshot(dir: string, o: { balance?: boolean; probes?: ProbeSites } = {}): Promise<ClusterJson> {
-    const cluster = await this.step('cluster.json from the live kube-apiserver', () => readLiveClusterJson(this.k8s));
-    const nodes = await this.step('node outputs through the host netns backend', () => this.collectNodes());
-    const balance = seedBalanceProbe(this.topo);
-    const traffic = o.balance ? await this.step(`balance probe: ${balance.requests} new connections from net-pod`, () => runBalanceProbe(this.exec(balance.clientPod), balance)) : undefined;
-    const probes = o.probes && (await this.step('migration probes', () => runMigrationProbes(planMigrationProbes(cluster, o.probes!), (n) => this.exec(n))));
-    await writeSnapshot(dir, { cluster, nodes, ...(traffic && { traffic }), ...(probes && { probes }) });
-    return cluster;
+    const snap = await collect(this, dir, {
+      step: (name, body) => this.step(name, body),
+      ...(o.balance && { balance: { probe: seedBalanceProbe(this.topo) } }),
+      ...(o.probes && { migration: { sites: o.probes } }),
+    });
+    return snap.cluster;
   }
 
-  logs(): Record<string, string> {
-    return Object.fromEntries(this.topo.nodes.map((n) => [`kube-proxy-${this.o.mode}-${n.name}.log`, this.logFile(n.name)]));
+  /** kube-proxy's log per node, as text (a node whose kube-proxy never started has none). */
+  async logs(): Promise<Record<string, string>> {
+    const texts = await Promise.all(this.topo.nodes.map((n) => readFile(this.logFile(n.name), 'utf8').catch(() => '')));
+    return Object.fromEntries(this.topo.nodes.map((n, i) => [`kube-proxy-${this.o.mode}-${n.name}.log`, texts[i]!]));
   }
 
   /** Stops everything this cluster started, whatever state it is in; safe to call twice. */

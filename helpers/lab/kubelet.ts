@@ -4,7 +4,7 @@
 // The real EndpointSlice controller turns all of that into the slices kube-proxy programs from.
 import { dumpYaml, type CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { K8s } from '../kind/k8s.js';
+import type { K8s } from '../cluster/k8s.js';
 import type { KubeProxyConfig } from '../snapshot/model.js';
 import type { LabPod, LabTopology } from './topology.js';
 

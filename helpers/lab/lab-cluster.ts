@@ -1,16 +1,16 @@
 // One lab cluster: a real control plane on the host, a User-Mode Linux guest whose network namespaces are the
 // seed's nodes, pods and mypc, and Kubernetes' own kube-proxy in every node netns. Snapshots are collected the
-// way `collect` does on kind: cluster.json from the live API, node outputs through the node-exec interface.
+// through the one collection path (helpers/cluster/collect.ts) every cluster shares.
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { collectNodeFiles, type NodeAccess } from '../collectors/node.js';
-import { planMigrationProbes, runMigrationProbes, type ProbeSites } from '../collectors/migration-probes.js';
-import { runArpProbe, runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
+import type { ProbeSites } from '../collectors/migration-probes.js';
+import type { NodeAccess } from '../collectors/node.js';
+import { runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
 import type { Exec } from '../exec/exec.js';
-import { readLiveClusterJson } from '../kind/collect-live.js';
-import { k8sClients, type K8s } from '../kind/k8s.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { collect } from '../cluster/collect.js';
+import { k8sClients, type K8s } from '../cluster/k8s.js';
 import type { ClusterJson, KubeProxyConfig, TrafficJson } from '../snapshot/model.js';
-import { writeSnapshot, type NodeFiles } from '../snapshot/write.js';
 import { ControlPlane, LAB_CONTEXT } from './control-plane.js';
 import { createTap, type HostLink } from './host-net.js';
 import { controlPlaneBinaries } from './kube-binaries.js';
@@ -80,7 +80,8 @@ export async function createSeedObjects(k8s: K8s, topo: LabTopology, config: Kub
   await createWorkload(k8s, topo);
 }
 
-export class LabCluster {
+export class LabCluster implements Cluster {
+  readonly label = 'the lab node-exec backend (UML guest)';
   readonly topo: LabTopology;
   private cp?: ControlPlane;
   private tap?: HostLink;
@@ -122,6 +123,11 @@ export class LabCluster {
   /** The node-exec backend for a node, pod or mypc netns in the guest. */
   exec(name: string): Exec {
     return this.guest!.exec(name);
+  }
+
+  /** Each node's netns in the guest, whose ipset is the node's own (the guest has every tool). */
+  nodes(): Promise<NodeAccess[]> {
+    return Promise.resolve(this.topo.nodes.map((n) => ({ name: n.name, shell: this.exec(n.name), ipset: this.exec(n.name) })));
   }
 
   /** kube-proxy's resident memory on a node, in kB, read in the guest. */
@@ -177,15 +183,15 @@ export class LabCluster {
     return this.step(`balance probe: ${LAB_REQUESTS} new connections from net-pod`, () => runBalanceProbe(this.guest!.exec(probe.clientPod), probe));
   }
 
-  /** Collects a complete snapshot with the product's own code and writes it; returns what the probes saw raw. */
+  /** Collects a complete snapshot through the one collection path; returns what the ARP probe saw raw. */
   async snapshot(dir: string, o: SnapshotOptions = { balance: true, arp: true }): Promise<{ cluster: ClusterJson; arpRaw?: string }> {
-    const cluster = await this.step('cluster.json from the live kube-apiserver', () => readLiveClusterJson(this.k8s));
-    const nodes = await this.step('node outputs through the lab node-exec backend', () => this.collectNodes());
-    const traffic = o.balance ? await this.balance() : undefined;
-    const arp = o.arp ? await this.step('ARP probe from mypc', () => runArpProbe(this.guest!.exec(this.topo.mypc.name), this.topo.mypc.name, this.arpTargets(cluster))) : undefined;
-    const probes = o.probes && (await this.step('migration probes', () => runMigrationProbes(planMigrationProbes(cluster, o.probes!), (n) => this.guest!.exec(n))));
-    await writeSnapshot(dir, { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes }), ...(probes && { probes }) });
-    return { cluster, ...(arp && { arpRaw: arp.raw }) };
+    const snap = await collect(this, dir, {
+      step: (name, body) => this.step(name, body),
+      ...(o.balance && { balance: { probe: seedBalanceProbe(this.topo) } }),
+      ...(o.arp && { arp: { fromName: this.topo.mypc.name, targets: (c: ClusterJson) => this.arpTargets(c) } }),
+      ...(o.probes && { migration: { sites: o.probes } }),
+    });
+    return { cluster: snap.cluster, ...(snap.arpRaw !== undefined && { arpRaw: snap.arpRaw }) };
   }
 
   /** kube-proxy's log per node, and the control plane's own logs. */
@@ -229,16 +235,6 @@ export class LabCluster {
       for (const n of topo.nodes) await this.proxies!.start(n, { ...(this.o.proxyVersion && { version: this.o.proxyVersion }), ...(this.o.firstMode?.[n.name] && { mode: this.o.firstMode[n.name] }) });
     });
     await this.step('first complete sync on every node', () => this.proxies!.waitSynced(topo.nodes, watch));
-  }
-
-  private async collectNodes(): Promise<Map<string, NodeFiles>> {
-    const out = new Map<string, NodeFiles>();
-    for (const n of this.topo.nodes) {
-      const shell = this.guest!.exec(n.name);
-      const access: NodeAccess = { name: n.name, shell, ipset: shell };
-      out.set(n.name, await collectNodeFiles(access));
-    }
-    return out;
   }
 
   /** Three ClusterIPs, and the control plane's node IP as the control that shows the probe works. */

@@ -1,7 +1,7 @@
 // The scale curve: how kube-proxy's rules, sync time and memory grow with the number of Services, per mode, on
 // Kubernetes' own kube-proxy. A benchmark (npm run lab:scale), never a timed test: it measures and reports.
 import type { V1Service } from '@kubernetes/client-node';
-import type { K8s } from '../kind/k8s.js';
+import type { K8s } from '../cluster/k8s.js';
 import { parseIpsetList } from '../parsers/ipset.js';
 import { parseIptablesSave } from '../parsers/iptables-save.js';
 import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/ipvs-table.js';

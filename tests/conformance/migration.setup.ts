@@ -2,7 +2,7 @@
 // and in both clusters svc-nodeport, the NodePort service the comparison needs.
 import { test as setup } from '@playwright/test';
 import { deployWorkload, readSettingsOrExplain, ready } from '../../fixtures/cluster-setup.js';
-import { k8sClients } from '../../helpers/kind/k8s.js';
+import { k8sClients } from '../../helpers/cluster/k8s.js';
 import { applyObjects, loadManifest } from '../../helpers/kind/lifecycle.js';
 import { checkNftablesImage } from '../../helpers/kind/preflight.js';
 import { readState, writeState } from '../../helpers/kind/state.js';

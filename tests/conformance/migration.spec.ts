@@ -4,11 +4,11 @@
 import { expect, test } from '@playwright/test';
 import { compareSnapshots } from '../../helpers/compare/compare.js';
 import { migrationHtml, migrationJson, migrationSummary, migrationText } from '../../helpers/compare/report.js';
-import { dockerExec } from '../../helpers/exec/process-exec.js';
-import { collectLiveSnapshot, netPodBalanceProbe, netPodExec } from '../../helpers/kind/collect-live.js';
-import { k8sClients } from '../../helpers/kind/k8s.js';
+import { collect } from '../../helpers/cluster/collect.js';
+import { k8sClients } from '../../helpers/cluster/k8s.js';
+import { netPodBalanceProbe, seedProbeSites } from '../../helpers/cluster/workload.js';
+import { KindCluster } from '../../helpers/kind/kind-cluster.js';
 import { nodeDockerNetwork } from '../../helpers/kind/lifecycle.js';
-import { kindMigrationSites } from '../../helpers/kind/migration.js';
 import { startMypc } from '../../helpers/kind/mypc.js';
 import { checkoutId } from '../../helpers/kind/run-lock.js';
 import { readSettings } from '../../helpers/kind/settings.js';
@@ -27,10 +27,10 @@ test('IPVS → nftables: the same Services behave the same, or differ as documen
     for (const cluster of [state.ipvs, state.nftables]) {
       const k8s = k8sClients(cluster);
       const dir = testInfo.outputPath(cluster.name);
-      const balance = { client: netPodExec(k8s, ns), probe: await netPodBalanceProbe(k8s, ns, 'svc-clusterip', settings.requests) };
-      const sites = await kindMigrationSites(k8s, ns);
-      const execFor = (name: string) => (name === 'net-pod' ? netPodExec(k8s, ns) : name === 'mypc' ? mypc.exec : dockerExec(name));
-      await test.step(`probe and snapshot ${cluster.name}`, () => collectLiveSnapshot(k8s, dir, { balance, migration: { sites, execFor, namespaces: [ns, 'kube-system'] }, progress: (l) => console.log(`[migration] ${l}`) }));
+      const balance = { probe: await netPodBalanceProbe(k8s, ns, 'svc-clusterip', settings.requests) };
+      const sites = await seedProbeSites(k8s, ns, 'mypc');
+      const kind = new KindCluster(k8s, { workloadNamespace: ns, outside: { mypc: mypc.exec } });
+      await test.step(`probe and snapshot ${cluster.name}`, () => collect(kind, dir, { balance, migration: { sites, namespaces: [ns, 'kube-system'] }, progress: (l) => console.log(`[migration] ${l}`) }));
       dirs.push(dir);
     }
     const report = compareSnapshots(await readSnapshot(dirs[0]!), await readSnapshot(dirs[1]!));

@@ -2,7 +2,7 @@ import { expect, expectIpvsMode, test } from '../../fixtures/index.js';
 import { kubeProxyRuleCount } from '../../helpers/claims/fewer-iptables-rules-than-iptables-mode.js';
 import { runOk } from '../../helpers/exec/exec.js';
 import { dockerExec } from '../../helpers/exec/process-exec.js';
-import type { K8s } from '../../helpers/kind/k8s.js';
+import type { K8s } from '../../helpers/cluster/k8s.js';
 import { applyObjects, loadManifest } from '../../helpers/kind/lifecycle.js';
 import { parseIptablesSave } from '../../helpers/parsers/iptables-save.js';
 import { barChart } from '../../helpers/report/svg.js';

@@ -99,8 +99,7 @@ test('migration: IPVS, nftables and iptables on real kube-proxy, the same Servic
     expect(broken.rows.filter((r) => r.verdict === 'differs unexpectedly').map((r) => r.key)).toEqual([late.key]);
   } finally {
     for (const c of up) {
-      const logs = c instanceof LabCluster ? await c.logs() : c.logs();
-      for (const [name, body] of Object.entries(logs)) await testInfo.attach(name, c instanceof LabCluster ? { body, contentType: 'text/plain' } : { path: body, contentType: 'text/plain' });
+      for (const [name, body] of Object.entries(await c.logs())) await testInfo.attach(name, { body, contentType: 'text/plain' });
       await testInfo.attach(`timings-${c instanceof LabCluster ? 'ipvs' : c.o.mode}.txt`, { body: c.timings.map(([s, ms]) => `${(ms / 1000).toFixed(1).padStart(7)} s  ${s}`).join('\n'), contentType: 'text/plain' });
       await c.down();
     }

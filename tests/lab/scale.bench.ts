@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collectNodeFiles } from '../../helpers/collectors/node.js';
 import { runOk, type Exec } from '../../helpers/exec/exec.js';
-import type { K8s } from '../../helpers/kind/k8s.js';
+import type { K8s } from '../../helpers/cluster/k8s.js';
 import { HostCluster } from '../../helpers/lab/host-cluster.js';
 import { METRICS_PORT } from '../../helpers/lab/kube-proxy.js';
 import { LabCluster } from '../../helpers/lab/lab-cluster.js';

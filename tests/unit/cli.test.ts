@@ -67,5 +67,5 @@ test('--help documents both commands', async () => {
   const r = await cli('--help');
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toContain('evaluate <snapshot-dir> [--baseline <dir>] [--json]');
-  expect(r.stdout).toContain('collect <snapshot-dir> [--context <kind-context>]');
+  expect(r.stdout).toContain('collect <snapshot-dir> --context <context> [--kubeconfig <file>]');
 });

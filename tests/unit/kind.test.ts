@@ -5,7 +5,7 @@ import type { V1EndpointSlice, V1Service, V1ServicePort } from '@kubernetes/clie
 import { dockerExec, kubectlExec } from '../../helpers/exec/process-exec.js';
 import { loadYaml } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
-import { assembleClusterJson } from '../../helpers/kind/cluster-json.js';
+import { assembleClusterJson } from '../../helpers/cluster/cluster-json.js';
 import { kindConfigForImage, kindVersionWarning } from '../../helpers/kind/kind-config.js';
 import { containersHoldingPorts, explainKubeProxyLog, hostPortsOf, imagePullLine, inotifyWarning } from '../../helpers/kind/diagnose.js';
 import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
