@@ -8,7 +8,7 @@ import { k8sClients, type K8s } from '../cluster/k8s.js';
 import { AGENT_IMAGE_SETTING, AgentCluster, DEFAULT_AGENT_IMAGE, expiresLabel, NodeAgents, removeExpiredNamespaces } from '../cluster/node-agents.js';
 import { deploySeedWorkload, netPodBalanceProbe, seedNodeMap, seedProbeSites } from '../cluster/workload.js';
 import { KindCluster } from '../kind/kind-cluster.js';
-import { deleteNamespace } from '../kind/lifecycle.js';
+import { deleteNamespaceAndWait } from '../kind/lifecycle.js';
 import { IMAGE_SETTINGS, SEED_IMAGES } from '../kind/settings.js';
 import { newRunId } from '../kind/state.js';
 import { InputError } from '../snapshot/input-error.js';
@@ -63,8 +63,8 @@ function existingNetPod(namespace?: string, service?: string): { namespace: stri
 async function agentCluster(k8s: K8s, runId: string, cleanups: (() => Promise<void>)[], workloadNamespace?: string): Promise<Cluster> {
   const agents = await NodeAgents.start(k8s, { image: process.env[AGENT_IMAGE_SETTING] || DEFAULT_AGENT_IMAGE, runId, progress });
   cleanups.push(async () => {
-    await agents.remove();
-    progress(`deleted the node agents (namespace ${agents.namespace})`);
+    const gone = await agents.remove();
+    progress(gone ? `deleted the node agents (namespace ${agents.namespace})` : `asked to delete namespace ${agents.namespace}; it was still terminating after 2 minutes`);
   });
   return new AgentCluster(k8s, agents, workloadNamespace);
 }
@@ -75,8 +75,8 @@ async function deployWorkload(k8s: K8s, cluster: Cluster, runId: string, request
     throw new InputError(`namespace ${WORKLOAD_NAMESPACE} already exists in ${k8s.target.context}: another collect --workload is running, or one was killed less than 30 minutes ago (delete it with kubectl --context ${k8s.target.context} delete namespace ${WORKLOAD_NAMESPACE})`);
   }
   cleanups.push(async () => {
-    await deleteNamespace(k8s, WORKLOAD_NAMESPACE);
-    progress(`deleted namespace ${WORKLOAD_NAMESPACE}`);
+    const gone = await deleteNamespaceAndWait(k8s, WORKLOAD_NAMESPACE);
+    progress(gone ? `deleted namespace ${WORKLOAD_NAMESPACE}` : `asked to delete namespace ${WORKLOAD_NAMESPACE}; it was still terminating after 2 minutes`);
   });
   const images = { [SEED_IMAGES.webpod]: process.env[IMAGE_SETTINGS.webpod] || SEED_IMAGES.webpod, [SEED_IMAGES.netpod]: process.env[IMAGE_SETTINGS.netpod] || SEED_IMAGES.netpod };
   progress(`deploying the seed's workload into namespace ${WORKLOAD_NAMESPACE}`);
@@ -98,7 +98,9 @@ async function withCleanup(body: (cleanups: (() => Promise<void>)[]) => Promise<
   const runAll = async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => progress(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`));
   };
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     progress(`${signal}: removing what this run created`);
     void runAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -106,6 +108,10 @@ async function withCleanup(body: (cleanups: (() => Promise<void>)[]) => Promise<
   process.once('SIGTERM', onSignal);
   try {
     return await body(cleanups);
+  } catch (e) {
+    // Interrupted: the body fails as its namespaces go; the exit comes once the cleanup is done.
+    if (interrupted) return new Promise<number>(() => undefined);
+    throw e;
   } finally {
     await runAll();
     process.removeListener('SIGINT', onSignal);

@@ -5,7 +5,7 @@ import { ApiException, type V1Pod } from '@kubernetes/client-node';
 import type { NodeAccess } from '../collectors/node.js';
 import type { Exec, ExecOptions, ExecResult } from '../exec/exec.js';
 import { kubectlExec } from '../exec/process-exec.js';
-import { deleteNamespace } from '../kind/lifecycle.js';
+import { deleteNamespace, deleteNamespaceAndWait } from '../kind/lifecycle.js';
 import { RUN_LABEL } from '../kind/state.js';
 import { InputError } from '../snapshot/input-error.js';
 import type { Cluster } from './cluster.js';
@@ -55,7 +55,7 @@ export function agentPod(index: number, node: string, image: string, runId: stri
 export function refusalLine(context: string, what: string, e: unknown): string | undefined {
   if (!(e instanceof ApiException) || (e.code !== 403 && e.code !== 422 && e.code !== 400)) return undefined;
   const message = apiMessage(e.body).replace(/\s+/g, ' ').slice(0, 300);
-  if (/PodSecurity|privileged|hostNetwork|admission|denied/i.test(message)) return `${context} forbids the node agents (privileged, hostNetwork pods) when ${what}: ${message}; see README "Your own cluster" for what they need`;
+  if (/PodSecurity|privileged|hostNetwork|admission|denied/i.test(message)) return `${context} forbids the node agents (privileged, hostNetwork pods): asked to ${what}, it answered: ${message}; see README "Your own cluster" for what they need`;
   if (e.code === 403) return `${context}: the credentials may not ${what} (${message}); the node agents need: ${AGENT_PERMISSIONS.join('; ')}`;
   return undefined;
 }
@@ -129,9 +129,9 @@ export class NodeAgents {
     return [...this.pods.keys()].map((name) => ({ name, shell: this.exec(name), ipset: this.exec(name) }));
   }
 
-  /** Deletes the agents' namespace (and with it every agent); safe to call twice. */
-  async remove(): Promise<void> {
-    await deleteNamespace(this.k8s, this.namespace);
+  /** Deletes the agents' namespace (and with it every agent) and waits until it is gone; safe to call twice. */
+  async remove(): Promise<boolean> {
+    return deleteNamespaceAndWait(this.k8s, this.namespace);
   }
 }
 

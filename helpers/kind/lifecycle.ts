@@ -203,6 +203,18 @@ export async function deleteNamespace(k8s: K8s, namespace: string): Promise<void
   }
 }
 
+/** Deletes a namespace and waits, bounded, until it is gone: a next run may create it again at once. */
+export async function deleteNamespaceAndWait(k8s: K8s, namespace: string, timeoutMs = 120_000): Promise<boolean> {
+  await deleteNamespace(k8s, namespace);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const gone = await k8s.core.readNamespace({ name: namespace }).then(() => false, (e: unknown) => e instanceof ApiException && e.code === 404);
+    if (gone) return true;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  return false;
+}
+
 /** Nodes and pods report readiness the same way: a `Ready` condition with status `True`. */
 function isReady(obj: { status?: { conditions?: { type: string; status: string }[] } }): boolean {
   return obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

@@ -4,6 +4,9 @@ import { ApiException, type V1Node } from '@kubernetes/client-node';
 import { expect, test } from '@playwright/test';
 import { agentPod, expiresLabel, NODE_IPTABLES_SAVE, refusalLine } from '../../helpers/cluster/node-agents.js';
 import { seedNodeMap } from '../../helpers/cluster/workload.js';
+import { snapshotDifferences, stateOf } from '../../helpers/snapshot/equal.js';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const node = (name: string, controlPlane = false): V1Node => ({ metadata: { name, labels: controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {} } });
 
@@ -26,14 +29,14 @@ test('a namespace the suite creates on a user cluster expires 30 minutes after i
 test('refusals are one line: Pod Security or a policy names the agents; RBAC names the permissions', () => {
   const psa = new ApiException(403, 'Forbidden', { message: 'pods "agent-0" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true), privileged (container "agent" must not set securityContext.privileged=true)' }, {});
   expect(refusalLine('prod', 'create a privileged hostNetwork pod in ns', psa)).toBe(
-    'prod forbids the node agents (privileged, hostNetwork pods) when create a privileged hostNetwork pod in ns: pods "agent-0" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true), privileged (container "agent" must not set securityContext.privileged=true); see README "Your own cluster" for what they need',
+    'prod forbids the node agents (privileged, hostNetwork pods): asked to create a privileged hostNetwork pod in ns, it answered: pods "agent-0" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true), privileged (container "agent" must not set securityContext.privileged=true); see README "Your own cluster" for what they need',
   );
   const rbac = new ApiException(403, 'Forbidden', JSON.stringify({ message: 'namespaces is forbidden: User "ro" cannot create resource "namespaces" in API group "" at the cluster scope' }), {});
   expect(refusalLine('prod', 'create namespace x', rbac)).toMatch(/^prod: the credentials may not create namespace x \(namespaces is forbidden: User "ro" cannot create resource "namespaces" in API group "" at the cluster scope\); the node agents need: create, list and delete namespaces; /);
   expect(refusalLine('prod', 'x', new ApiException(500, 'boom', {}, {}))).toBeUndefined();
   expect(refusalLine('prod', 'x', new Error('socket hang up'))).toBeUndefined();
   const multi = new ApiException(400, 'Bad', { message: 'admission webhook "kyverno" denied the request:\n  disallow-privileged' }, {});
-  expect(refusalLine('c', 'w', multi)).toBe('c forbids the node agents (privileged, hostNetwork pods) when w: admission webhook "kyverno" denied the request: disallow-privileged; see README "Your own cluster" for what they need');
+  expect(refusalLine('c', 'w', multi)).toBe('c forbids the node agents (privileged, hostNetwork pods): asked to w, it answered: admission webhook "kyverno" denied the request: disallow-privileged; see README "Your own cluster" for what they need');
 });
 
 test('the seed’s pods land on a cluster’s own nodes: control plane first, the workers in name order', () => {
@@ -43,4 +46,40 @@ test('the seed’s pods land on a cluster’s own nodes: control plane first, th
   expect(['myk8s-control-plane', 'myk8s-worker3'].map(one)).toEqual(['k3s-server', 'k3s-server']);
   const untainted = seedNodeMap([node('n2'), node('n1')]);
   expect(['myk8s-control-plane', 'myk8s-worker', 'myk8s-worker2'].map(untainted)).toEqual(['n1', 'n1', 'n2']);
+});
+
+test('snapshot equality: dump times, packet counters and connection counts are no state; a weight, a rule or a missing file is', async () => {
+  const src = join(import.meta.dirname, '..', '..', 'fixtures', 'lab-snapshots');
+  const a = test.info().outputPath('a');
+  const b = test.info().outputPath('b');
+  const files = { 'nodes/w/proc-net-ip_vs.txt': 'conforming/nodes/myk8s-worker/proc-net-ip_vs.txt', 'nodes/w/ipvsadm.txt': 'conforming/nodes/myk8s-worker/ipvsadm.txt', 'nodes/w/iptables-save.txt': 'conforming/nodes/myk8s-worker/iptables-save.txt', 'nodes/w/nft-ruleset.txt': 'migration-iptables/nodes/myk8s-worker/nft-ruleset.txt', 'cluster.json': 'conforming/cluster.json' };
+  for (const [to, from] of Object.entries(files)) {
+    const text = await readFile(join(src, from), 'utf8');
+    for (const d of [a, b]) {
+      await mkdir(join(d, 'nodes', 'w'), { recursive: true });
+      await writeFile(join(d, to), text);
+    }
+  }
+  const edit = async (file: string, f: (t: string) => string) => writeFile(join(b, file), f(await readFile(join(b, file), 'utf8')));
+  await edit('nodes/w/iptables-save.txt', (t) => t.replace(/on \w{3} \w{3} .*$/gm, 'on Tue Dec  1 00:00:00 2026').replace(/\[0:0\]/, '[77:4620]'));
+  await edit('nodes/w/nft-ruleset.txt', (t) => t.replace('counter packets 0 bytes 0', 'counter packets 12 bytes 720'));
+  await edit('nodes/w/proc-net-ip_vs.txt', (t) => t.replace(/(Masq {4}1 {6})0 {10}0/, '$13          41'));
+  await edit('nodes/w/ipvsadm.txt', (t) => t.replace(/(Masq {4}1 {6})0 {10}0/, '$12          9'));
+  expect(await snapshotDifferences(a, b)).toEqual([]);
+
+  await edit('nodes/w/ipvsadm.txt', (t) => t.replace(/Masq {4}1 /, 'Masq    0 '));
+  await edit('nodes/w/iptables-save.txt', (t) => t.replace(/^-A KUBE-SERVICES .*\n/m, ''));
+  await rm(join(b, 'nodes/w/nft-ruleset.txt'));
+  expect(await snapshotDifferences(a, b)).toEqual([
+    `nodes/w/nft-ruleset.txt: only in ${a}`,
+    'nodes/w/iptables-save.txt: line 47: "-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN" ≠ "-A KUBE-SERVICES ! -s 10.10.0.0/16 -m comment --comment \\"Kubernetes service cluster ip + port for masquerade purpose\\" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ"',
+    'nodes/w/ipvsadm.txt: line 5: "  -> 172.18.0.2:38105             Masq    1" ≠ "  -> 172.18.0.2:38105             Masq    0"',
+  ]);
+});
+
+test('stateOf keeps what is state: chain policies, rules, weights and header lines', () => {
+  expect(stateOf('iptables-save.txt', '# Generated by x on y\n*nat\n:PREROUTING ACCEPT [96:5760]\n-A X -j Y\nCOMMIT\n# Completed')).toBe('*nat\n:PREROUTING ACCEPT [0:0]\n-A X -j Y\nCOMMIT');
+  expect(stateOf('nft-ruleset.txt', 'ip daddr 10.0.0.1 counter packets 3 bytes 180 jump X')).toBe('ip daddr 10.0.0.1 counter jump X');
+  expect(stateOf('proc-net-ip_vs.txt', '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n  -> 0A0A0003:0035      Masq    1      4          9         ')).toBe('  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n  -> 0A0A0003:0035      Masq    1');
+  expect(stateOf('ip-addr.json', '[1] [2:3]')).toBe('[1] [2:3]');
 });
