@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runOk } from '../exec/exec.js';
-import { dockerExec } from '../exec/process-exec.js';
+import type { NodeAccess } from '../collectors/node.js';
 import { parseIpAddrJson } from '../parsers/ip-addr.js';
 import { parseProcNetIpVs, vsKey } from '../parsers/ipvs-table.js';
 import { k8sClients, type K8s } from '../cluster/k8s.js';
@@ -248,8 +248,8 @@ export async function podImageStatuses(k8s: K8s, namespace: string): Promise<Pod
 }
 
 /** Real servers with weight ≥ 1 of one virtual server on one node, read from its /proc/net/ip_vs. */
-export async function liveRealServers(node: string, protocol: string, clusterIP: string, port: number): Promise<string[]> {
-  const table = parseProcNetIpVs(await runOk(dockerExec(node), ['cat', '/proc/net/ip_vs']), `${node}:/proc/net/ip_vs`);
+export async function liveRealServers(node: NodeAccess, protocol: string, clusterIP: string, port: number): Promise<string[]> {
+  const table = parseProcNetIpVs(await runOk(node.shell, ['cat', '/proc/net/ip_vs']), `${node.name}:/proc/net/ip_vs`);
   const vs = table.find((v) => vsKey(v.protocol, v.address, v.port) === vsKey(protocol, clusterIP, port));
   return (vs?.realServers ?? []).filter((r) => r.weight > 0).map((r) => `${r.address}:${r.port}`).sort();
 }
@@ -270,7 +270,7 @@ export async function pollNodesTogether(nodes: string[], done: (node: string) =>
 }
 
 /** IPv4 addresses on a node's kube-ipvs0 (for the convergence check). */
-export async function kubeIpvs0Addresses(node: string): Promise<string[]> {
-  const out = await runOk(dockerExec(node), ['ip', '-j', 'addr', 'show', 'dev', 'kube-ipvs0']);
-  return (parseIpAddrJson(out, `${node}: ip -j addr show dev kube-ipvs0`).get('kube-ipvs0')?.ipv4 ?? []).map((a) => a.split('/')[0]!);
+export async function kubeIpvs0Addresses(node: NodeAccess): Promise<string[]> {
+  const out = await runOk(node.shell, ['ip', '-j', 'addr', 'show', 'dev', 'kube-ipvs0']);
+  return (parseIpAddrJson(out, `${node.name}: ip -j addr show dev kube-ipvs0`).get('kube-ipvs0')?.ipv4 ?? []).map((a) => a.split('/')[0]!);
 }

@@ -55,23 +55,39 @@ export async function cleanupLabLeftovers(): Promise<string[]> {
   return done;
 }
 
-/** Kubernetes binaries from this checkout's cache and UML guests, started by this run. */
+/**
+ * Kubernetes binaries from this checkout's cache and UML guests, started by this run or by a run whose runner is
+ * gone (killed with SIGKILL before its teardown: its guest would run on). A live concurrent run's are never touched.
+ */
 function ourProcesses(): number[] {
   const cache = binaryCache();
-  const tag = `${RUN_ENV}=${labRun()}\0`;
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const exe = readlinkSync(`/proc/${pid}/exe`);
-      const ours = exe.startsWith(cache + '/') || exe.endsWith('/linux.uml');
-      if (ours && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(tag)) pids.push(pid);
+      if (!(exe.startsWith(cache + '/') || exe.endsWith('/linux.uml'))) continue;
+      const run = runOf(readFileSync(`/proc/${pid}/environ`, 'utf8'));
+      if (run !== undefined && isLeftover(run, labRun(), alive)) pids.push(pid);
     } catch {
       // exited meanwhile, or not ours to read
     }
   }
   return pids;
+}
+
+/** The lab run a process belongs to: the IPVS_CONFORMANCE_LAB_RUN of its environment (NUL-separated). */
+export function runOf(environ: string): string | undefined {
+  const entry = environ.split('\0').find((e) => e.startsWith(`${RUN_ENV}=`));
+  return entry?.slice(RUN_ENV.length + 1);
+}
+
+/** A process is this run's to remove when it is this run's own, or its run's runner (a pid) is no longer alive. */
+export function isLeftover(run: string, current: string, isAlive: (pid: number) => boolean): boolean {
+  if (run === current) return true;
+  const runner = Number(run);
+  return Number.isInteger(runner) && runner > 0 && !isAlive(runner);
 }
 
 function alive(pid: number): boolean {

@@ -5,7 +5,8 @@ import { expect, test as setup } from '@playwright/test';
 import { deployWorkload, kindConfigFor, kindConfigShape, log, readSettingsOrExplain, ready } from '../../fixtures/cluster-setup.js';
 import { checkDocker, checkInotify, checkNodeImage, checkTool } from '../../helpers/kind/preflight.js';
 import { kindVersionWarning } from '../../helpers/kind/kind-config.js';
-import { liveRealServers, nodesReady, podsReady } from '../../helpers/kind/lifecycle.js';
+import { KindCluster } from '../../helpers/kind/kind-cluster.js';
+import { liveRealServers, podsReady } from '../../helpers/kind/lifecycle.js';
 import { recordHostBefore } from '../../helpers/kind/host-effects.js';
 import { sweepLeftoverContainers } from '../../helpers/kind/mypc.js';
 import { PreflightError } from '../../helpers/kind/preflight.js';
@@ -55,8 +56,8 @@ setup('preflight, IPVS cluster and workload', async ({}, testInfo) => {
     const pods = await podsReady(ipvs, state.namespace);
     const backends = pods.filter((p) => p.metadata?.labels?.app === 'webpod').map((p) => `${p.status!.podIP!}:80`).sort();
     expect(backends).toHaveLength(3);
-    for (const node of await nodesReady(ipvs)) {
-      await expect.poll(() => liveRealServers(node, 'TCP', svc.spec!.clusterIP!, 9000), { message: `${node}: IPVS real servers of svc-clusterip`, timeout: 120_000 }).toEqual(backends);
+    for (const node of await new KindCluster(ipvs).nodes()) {
+      await expect.poll(() => liveRealServers(node, 'TCP', svc.spec!.clusterIP!, 9000), { message: `${node.name}: IPVS real servers of svc-clusterip`, timeout: 120_000 }).toEqual(backends);
     }
   });
   await testInfo.attach('state.json', { body: JSON.stringify(state, null, 2), contentType: 'application/json' });

@@ -12,16 +12,17 @@ test.describe('kube-ipvs0 holds every ClusterIP', { tag: '@kube-ipvs0-holds-clus
     await expectIpvsMode(k8s);
     // One deadline for all nodes together: a slow node must not get N times the deadline.
     const deadline = settings.convergenceSeconds * 1000;
-    const names = nodes.map((n) => n.name);
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    const names = [...byName.keys()];
     const [svc] = await loadManifest('convergence-service.yaml', suite.namespace, suite.runId, (n) => n);
     await applyObjects(k8s, [svc!]);
     const ip = (await k8s.core.readNamespacedService({ name: 'svc-convergence', namespace: suite.namespace })).spec!.clusterIP!;
     const late = await test.step(`${ip} appears on every node’s kube-ipvs0 within ${settings.convergenceSeconds}s`, () =>
-      pollNodesTogether(names, async (n) => (await kubeIpvs0Addresses(n)).includes(ip), deadline));
+      pollNodesTogether(names, async (n) => (await kubeIpvs0Addresses(byName.get(n)!)).includes(ip), deadline));
     expect(late, `nodes whose kube-ipvs0 lacked ${ip} after ${settings.convergenceSeconds}s`).toEqual([]);
     await k8s.core.deleteNamespacedService({ name: 'svc-convergence', namespace: suite.namespace });
     const stale = await test.step(`${ip} leaves every node’s kube-ipvs0 within ${settings.convergenceSeconds}s`, () =>
-      pollNodesTogether(names, async (n) => !(await kubeIpvs0Addresses(n)).includes(ip), deadline));
+      pollNodesTogether(names, async (n) => !(await kubeIpvs0Addresses(byName.get(n)!)).includes(ip), deadline));
     expect(stale, `nodes whose kube-ipvs0 still held ${ip} after ${settings.convergenceSeconds}s`).toEqual([]);
   });
 });

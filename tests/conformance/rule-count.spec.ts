@@ -1,15 +1,16 @@
 import { expect, expectIpvsMode, test } from '../../fixtures/index.js';
 import { kubeProxyRuleCount } from '../../helpers/claims/fewer-iptables-rules-than-iptables-mode.js';
 import { runOk } from '../../helpers/exec/exec.js';
-import { dockerExec } from '../../helpers/exec/process-exec.js';
+import type { NodeAccess } from '../../helpers/collectors/node.js';
+import { KindCluster } from '../../helpers/kind/kind-cluster.js';
 import type { K8s } from '../../helpers/cluster/k8s.js';
 import { applyObjects, loadManifest } from '../../helpers/kind/lifecycle.js';
 import { parseIptablesSave } from '../../helpers/parsers/iptables-save.js';
 import { barChart } from '../../helpers/report/svg.js';
 
 /** kube-proxy rule count and the number of this run's svc-extra KUBE-SVC chains on one node, read live. */
-async function count(node: string, namespace: string): Promise<{ rules: number; extraServiceChains: number }> {
-  const dump = parseIptablesSave(await runOk(dockerExec(node), ['iptables-save']), `${node}: iptables-save`);
+async function count(node: NodeAccess, namespace: string): Promise<{ rules: number; extraServiceChains: number }> {
+  const dump = parseIptablesSave(await runOk(node.shell, ['iptables-save']), `${node.name}: iptables-save`);
   // Only this run's namespace: another run's services in a shared cluster must not count.
   const extra = dump.rules.filter((r) => r.chain.startsWith('KUBE-SVC-') && r.tokens.some((t) => t.includes(`${namespace}/svc-extra-`)));
   const extraServiceChains = new Set(extra.map((r) => r.chain)).size;
@@ -35,8 +36,8 @@ test.describe('IPVS mode has fewer iptables rules than iptables mode', { tag: '@
 
   test('adding 10 services leaves the IPVS count unchanged while the iptables-mode count grows', async ({ k8s, baselineK8s, suite, nodes }, testInfo) => {
     await expectIpvsMode(k8s);
-    const ipvsNode = nodes[0]!.name;
-    const baseNode = (await baselineK8s.core.listNode()).items[0]!.metadata!.name!;
+    const ipvsNode = nodes[0]!;
+    const baseNode = (await new KindCluster(baselineK8s).nodes())[0]!;
     await setExtras(k8s, suite.namespace, suite.runId, false);
     await setExtras(baselineK8s, suite.namespace, suite.runId, false);
     await expect.poll(async () => (await count(baseNode, suite.namespace)).extraServiceChains, { message: 'iptables mode drops the extra services', timeout: 60_000 }).toBe(0);
@@ -45,7 +46,7 @@ test.describe('IPVS mode has fewer iptables rules than iptables mode', { tag: '@
     await setExtras(baselineK8s, suite.namespace, suite.runId, true);
     await expect.poll(async () => (await count(baseNode, suite.namespace)).extraServiceChains, { message: 'iptables mode programs the 10 extra services', timeout: 60_000 }).toBe(10);
     const after = { ipvs: await count(ipvsNode, suite.namespace), iptables: await count(baseNode, suite.namespace) };
-    const summary = `IPVS ${ipvsNode}: ${before.ipvs.rules} → ${after.ipvs.rules}; iptables ${baseNode}: ${before.iptables.rules} → ${after.iptables.rules}`;
+    const summary = `IPVS ${ipvsNode.name}: ${before.ipvs.rules} → ${after.ipvs.rules}; iptables ${baseNode.name}: ${before.iptables.rules} → ${after.iptables.rules}`;
     await testInfo.attach('rule-count-delta.txt', { body: summary });
     await testInfo.attach('rule-count-delta.svg', {
       body: barChart('kube-proxy rules before and after adding 10 services', [

@@ -5,11 +5,12 @@
 import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recordHostBefore, restoreHost, type HostBefore } from '../../helpers/kind/host-effects.js';
+import { snapshotDifferences } from '../../helpers/snapshot/equal.js';
 import { skipLoudly } from '../support/loud-skip.js';
-import { hostInventory, kindClusterNames, missingPrerequisite, ROOT, runSuite, startSuite, suiteEnv, toolPath, type JsonTest, type SuiteRun } from './suite-run.js';
+import { hostInventory, IMAGES, kindClusterNames, missingPrerequisite, ROOT, runSuite, startSuite, suiteEnv, toolPath, type JsonTest, type SuiteRun } from './suite-run.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -134,6 +135,104 @@ test('two runs at once from two checkouts: the second refuses the first’s clus
   expect(firstRun).toContain('"projectName": "conformance"');
   expect(await kindClusterNames(await suiteEnv({ stateDir, clusterName: PREFIX }))).toContain(PREFIX);
 });
+
+test('any cluster through its kubeconfig alone: node agents give the snapshot docker exec gives, refuse in one line, leave nothing on Ctrl-C; an in-place switch to nftables compares clean', async ({}, testInfo) => {
+  test.setTimeout(20 * 60_000);
+  const env = await suiteEnv({ stateDir, clusterName: PREFIX, extra: { IPVS_CONFORMANCE_AGENT_IMAGE: IMAGES.netshoot } });
+  const target = ['--kubeconfig', join(stateDir, `${PREFIX}.kubeconfig`), '--context', `kind-${PREFIX}`];
+  const cli = (args: string[]) => execa(join(ROOT, 'bin', 'ipvs-conformance'), args, { env, extendEnv: true, reject: false, all: true });
+  const kubectl = (args: string[], input?: string) => execa('kubectl', [...target, ...args], { env, extendEnv: true, reject: false, all: true, ...(input !== undefined && { input }) });
+  const ours = async () => String((await kubectl(['get', 'ns', '-o', 'name'])).stdout).split('\n').filter((n) => n.includes('ipvs-conformance-agents-') || n.includes('ipvs-conformance-workload'));
+
+  // 1. The same nodes read both ways: equal state, file by file.
+  const viaAgents = join(stateDir, 'via-agents');
+  const started = Date.now();
+  const a = await cli(['collect', viaAgents, ...target]);
+  const agentSeconds = (Date.now() - started) / 1000;
+  expect(a.exitCode, String(a.all)).toBe(0);
+  const d = await cli(['collect', join(stateDir, 'via-docker'), '--nodes', 'docker', ...target]);
+  expect(d.exitCode, String(d.all)).toBe(0);
+  expect(await snapshotDifferences(viaAgents, join(stateDir, 'via-docker')), 'node agents and docker exec read the same state').toEqual([]);
+  expect(existsSync(join(viaAgents, 'nodes', `${PREFIX}-worker3`, 'iptables-save.txt'))).toBe(true);
+  testInfo.annotations.push({ type: 'timing', description: `collect through node agents on 4 nodes, agents started and removed: ${agentSeconds.toFixed(1)} s` });
+  expect(await ours(), 'the agents are gone').toEqual([]);
+
+  // 2. A cluster whose admission forbids privileged pods: one line, exit 2, nothing left.
+  expect((await kubectl(['apply', '-f', '-'], DENY_PRIVILEGED)).exitCode).toBe(0);
+  try {
+    await expect.poll(async () => (await cli(['collect', join(stateDir, 'refused'), ...target])).all, { timeout: 60_000, message: 'the policy takes effect' }).toMatch(/forbids the node agents/);
+    const r = await cli(['collect', join(stateDir, 'refused'), ...target]);
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr).trim()).toMatch(new RegExp(`^ipvs-conformance: kind-${PREFIX} forbids the node agents \\(privileged, hostNetwork pods\\): asked to create a privileged hostNetwork pod in ipvs-conformance-agents-\\w+, it answered: .*privileged containers are not allowed; see README "Your own cluster" for what they need$`));
+    expect(await ours()).toEqual([]);
+  } finally {
+    await kubectl(['delete', '-f', '-'], DENY_PRIVILEGED);
+  }
+
+  // 3. Ctrl-C while the workload deploys: the run removes its agents and workload, and exits 130.
+  const interrupted = execa(join(ROOT, 'bin', 'ipvs-conformance'), ['collect', join(stateDir, 'interrupted'), '--workload', ...target], { env, extendEnv: true, reject: false, all: true });
+  let seen = '';
+  interrupted.all?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  const deploying = await waitFor(async () => seen.includes('deploying') || interrupted.exitCode !== null, 3 * 60_000);
+  interrupted.kill('SIGINT');
+  const i = await interrupted;
+  expect(deploying).toBe(true);
+  expect([i.exitCode, String(i.all)]).toEqual([130, expect.stringContaining('SIGINT: removing what this run created')]);
+  expect(await ours()).toEqual([]);
+
+  // 4. In place, as a user migrates: the workload probed, the ConfigMap's mode changed and the DaemonSet rolled,
+  // probed again, and compared. This kernel has no IPVS, so the switch here is from iptables.
+  const before = join(stateDir, 'in-place-before');
+  const b = await cli(['collect', before, '--workload', '--requests', '30', ...target]);
+  expect(b.exitCode, String(b.all)).toBe(0);
+  const cm = await kubectl(['-n', 'kube-system', 'get', 'configmap', 'kube-proxy', '-o', 'yaml']);
+  expect(String(cm.stdout)).toMatch(/^ {4}mode: iptables$/m);
+  expect((await kubectl(['apply', '-f', '-'], String(cm.stdout).replace(/^ {4}mode: iptables$/m, '    mode: nftables'))).exitCode).toBe(0);
+  expect((await kubectl(['-n', 'kube-system', 'rollout', 'restart', 'daemonset/kube-proxy'])).exitCode).toBe(0);
+  expect((await kubectl(['-n', 'kube-system', 'rollout', 'status', 'daemonset/kube-proxy', '--timeout=300s'])).exitCode).toBe(0);
+  const modes = join(stateDir, 'in-place-modes');
+  const switched = await waitFor(async () => (await cli(['collect', modes, ...target])).exitCode === 0 && (await proxyModes(modes)).every((m) => m === 'nftables'), 3 * 60_000);
+  expect(switched, `every node's kube-proxy reports nftables: ${(await proxyModes(modes)).join(', ')}`).toBe(true);
+  const after = join(stateDir, 'in-place-after');
+  const c = await cli(['collect', after, '--workload', '--requests', '30', ...target]);
+  expect(c.exitCode, String(c.all)).toBe(0);
+  const compared = await cli(['compare', before, after]);
+  await testInfo.attach('compare in place.txt', { body: String(compared.stdout) });
+  expect([compared.exitCode, String(compared.stdout)]).toEqual([0, expect.stringMatching(/iptables → nftables: \d+ rows: \d+ same, \d+ differ as documented, 0 differ unexpectedly/)]);
+  expect(await ours()).toEqual([]);
+});
+
+/** Each node's proxy-mode.txt of a snapshot ('absent' where kube-proxy did not answer). */
+async function proxyModes(dir: string): Promise<string[]> {
+  const nodes = await readdir(join(dir, 'nodes')).catch(() => [] as string[]);
+  return Promise.all(nodes.map(async (n) => (await readFile(join(dir, 'nodes', n, 'proxy-mode.txt'), 'utf8').catch(() => 'absent')).trim()));
+}
+
+/** A cluster-side policy like a user's policy engine: no privileged containers. */
+const DENY_PRIVILEGED = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: ipvs-conformance-test-deny-privileged
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["pods"]
+  validations:
+  - expression: "!object.spec.containers.exists(c, has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged)"
+    message: "privileged containers are not allowed"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: ipvs-conformance-test-deny-privileged
+spec:
+  policyName: ipvs-conformance-test-deny-privileged
+  validationActions: [Deny]
+`;
 
 test('a run killed during kind create: the next run recreates that half-made cluster; a cluster the suite did not create is never touched', async () => {
   test.setTimeout(20 * 60_000);

@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import { agentPod, expiresLabel, NODE_IPTABLES_SAVE, refusalLine } from '../../helpers/cluster/node-agents.js';
 import { seedNodeMap } from '../../helpers/cluster/workload.js';
 import { snapshotDifferences, stateOf } from '../../helpers/snapshot/equal.js';
+import { isLeftover, runOf } from '../../helpers/lab/cleanup.js';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -82,4 +83,15 @@ test('stateOf keeps what is state: chain policies, rules, weights and header lin
   expect(stateOf('nft-ruleset.txt', 'ip daddr 10.0.0.1 counter packets 3 bytes 180 jump X')).toBe('ip daddr 10.0.0.1 counter jump X');
   expect(stateOf('proc-net-ip_vs.txt', '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n  -> 0A0A0003:0035      Masq    1      4          9         ')).toBe('  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n  -> 0A0A0003:0035      Masq    1');
   expect(stateOf('ip-addr.json', '[1] [2:3]')).toBe('[1] [2:3]');
+});
+
+test('lab leftovers: this run’s processes and those of a run whose runner is dead, never a live run’s', () => {
+  expect(runOf(`PATH=/bin\0IPVS_CONFORMANCE_LAB_RUN=4242\0HOME=/root\0`)).toBe('4242');
+  expect(runOf(`PATH=/bin\0XIPVS_CONFORMANCE_LAB_RUN=1\0`)).toBeUndefined();
+  const alive = (pid: number) => pid === 100 || pid === 200;
+  expect(isLeftover('100', '100', alive)).toBe(true);
+  expect(isLeftover('200', '100', alive)).toBe(false);
+  expect(isLeftover('300', '100', alive)).toBe(true);
+  expect(isLeftover('abc', '100', alive)).toBe(false);
+  expect(isLeftover('0', '100', alive)).toBe(false);
 });
