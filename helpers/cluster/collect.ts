@@ -63,7 +63,7 @@ export async function collect(cluster: Cluster, dir: string, o: CollectOptions =
   const done = <T>(name: string, body: () => Promise<T>, line: (v: T) => string) =>
     step(name, body).then((v) => (o.progress?.(line(v)), v));
   const json = await done('cluster.json from the live kube-apiserver', () => readLiveClusterJson(cluster.k8s),
-    (c) => `read the API: ${c.nodes.length} nodes, ${c.services.length} services, kube-proxy mode ${c.proxyMode}`);
+    (c) => `read ${cluster.k8s.kc.getCurrentCluster()?.server ?? 'the API server'}: ${c.nodes.length} nodes, ${c.services.length} services, kube-proxy mode ${c.proxyMode}`);
   const nodes = await done(`node outputs through ${cluster.label}`, () => collectNodes(cluster), (n) => `collected the outputs of ${n.size} nodes through ${cluster.label}`);
   const b = o.balance;
   const traffic = b && (await done(`balance probe: ${b.probe.requests} new connections from ${b.probe.clientPod}`,

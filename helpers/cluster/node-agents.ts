@@ -101,7 +101,10 @@ export class NodeAgents {
   /** One agent per node, Running, or nothing left behind and one line saying why. */
   static async start(k8s: K8s, o: { image: string; runId: string; progress?: (line: string) => void }): Promise<NodeAgents> {
     const namespace = `ipvs-conformance-agents-${o.runId}`;
-    const nodes = (await refusable(k8s, 'list nodes', () => k8s.core.listNode())).items.map((n) => n.metadata!.name!);
+    const listed = (await refusable(k8s, 'list nodes', () => k8s.core.listNode())).items;
+    const notReady = listed.find((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (notReady) throw new InputError(`${k8s.target.context}: node ${notReady.metadata!.name!} is not Ready (no kubelet reports it so): no node agent can run there`);
+    const nodes = listed.map((n) => n.metadata!.name!);
     const labels = { ...expiresLabel(), 'pod-security.kubernetes.io/enforce': 'privileged' };
     await refusable(k8s, `create namespace ${namespace}`, () => k8s.core.createNamespace({ body: { metadata: { name: namespace, labels: { ...labels, [RUN_LABEL]: o.runId } } } }));
     const agents = new NodeAgents(k8s, namespace, new Map(nodes.map((n, i) => [n, `agent-${i}`])));

@@ -53,15 +53,19 @@ async function judgeAll(name: string, s: Pick<LabScenario, 'expect' | 'mustName'
 
 /** Extra facts a scenario proves about real kube-proxy, beyond the six verdicts. */
 const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<void>> = {
-  // The live `collect` command against this real kube-apiserver: its API part runs for real; lab nodes are no
-  // Docker containers and run kube-proxy as no pod, so it stops there with one line (exit 2).
+  // The live `collect` command against this real kube-apiserver: its API part runs for real. The harness stands in
+  // for kubelets, so no node is Ready and no agent can run (one line, exit 2, nothing created); through docker
+  // exec, lab nodes are no containers and run kube-proxy as no pod (one line, exit 2).
   conforming: async (lab) => {
-    const args = ['collect', test.info().outputPath('collect'), '--kubeconfig', lab.adminKubeconfig, '--context', LAB_CONTEXT];
-    const r = await execa(CLI, args, { reject: false });
-    await test.info().attach('bin/ipvs-conformance collect (against the lab API server)', { body: `$ ${args.join(' ')}\nexit ${r.exitCode}\n${r.stderr}` });
-    expect(r.stderr).toMatch(/^collect: read https:\/\/127\.0\.0\.1:\d+: 4 nodes, 14 services, kube-proxy mode ipvs$/m);
-    expect(r.stderr).toMatch(/^ipvs-conformance: no kube-proxy pod runs on node myk8s-control-plane/m);
-    expect(r.exitCode).toBe(2);
+    const target = ['--kubeconfig', lab.adminKubeconfig, '--context', LAB_CONTEXT];
+    const agents = await execa(CLI, ['collect', test.info().outputPath('collect-agents'), ...target], { reject: false });
+    const docker = await execa(CLI, ['collect', test.info().outputPath('collect-docker'), '--nodes', 'docker', ...target], { reject: false });
+    await test.info().attach('bin/ipvs-conformance collect (against the lab API server)', { body: [agents, docker].map((r) => `$ ${r.command}\nexit ${r.exitCode}\n${r.stderr}`).join('\n\n') });
+    expect([agents.exitCode, agents.stderr]).toEqual([2, `ipvs-conformance: ${LAB_CONTEXT}: node myk8s-control-plane is not Ready (no kubelet reports it so): no node agent can run there`]);
+    expect((await lab.k8s.core.listNamespace()).items.map((n) => n.metadata!.name!).filter((n) => n.startsWith('ipvs-conformance'))).toEqual([]);
+    expect(docker.stderr).toMatch(/^collect: read https:\/\/127\.0\.0\.1:\d+: 4 nodes, 14 services, kube-proxy mode ipvs$/m);
+    expect(docker.stderr).toMatch(/^ipvs-conformance: no kube-proxy pod runs on node myk8s-control-plane/m);
+    expect(docker.exitCode).toBe(2);
   },
   'conforming-v1.37': async (lab) => {
     const log = await lab.proxyLog('myk8s-worker');
