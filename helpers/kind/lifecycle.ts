@@ -7,7 +7,6 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runOk } from '../exec/exec.js';
 import type { NodeAccess } from '../collectors/node.js';
-import { parseIpAddrJson } from '../parsers/ip-addr.js';
 import { parseProcNetIpVs, vsKey } from '../parsers/ipvs-table.js';
 import { k8sClients, type K8s } from '../cluster/k8s.js';
 import type { PodImageStatus } from './diagnose.js';
@@ -252,25 +251,4 @@ export async function liveRealServers(node: NodeAccess, protocol: string, cluste
   const table = parseProcNetIpVs(await runOk(node.shell, ['cat', '/proc/net/ip_vs']), `${node.name}:/proc/net/ip_vs`);
   const vs = table.find((v) => vsKey(v.protocol, v.address, v.port) === vsKey(protocol, clusterIP, port));
   return (vs?.realServers ?? []).filter((r) => r.weight > 0).map((r) => `${r.address}:${r.port}`).sort();
-}
-
-/**
- * Polls every node together until `done` holds for each, within ONE deadline for all of them; returns the nodes
- * that never got there (empty on success).
- */
-export async function pollNodesTogether(nodes: string[], done: (node: string) => Promise<boolean>, deadlineMs: number, intervalMs = 500): Promise<string[]> {
-  const pending = new Set(nodes);
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const results = await Promise.all([...pending].map(async (n) => [n, await done(n).catch(() => false)] as const));
-    for (const [n, ok] of results) if (ok) pending.delete(n);
-    if (pending.size === 0 || Date.now() >= end) return [...pending];
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-/** IPv4 addresses on a node's kube-ipvs0 (for the convergence check). */
-export async function kubeIpvs0Addresses(node: NodeAccess): Promise<string[]> {
-  const out = await runOk(node.shell, ['ip', '-j', 'addr', 'show', 'dev', 'kube-ipvs0']);
-  return (parseIpAddrJson(out, `${node.name}: ip -j addr show dev kube-ipvs0`).get('kube-ipvs0')?.ipv4 ?? []).map((a) => a.split('/')[0]!);
 }

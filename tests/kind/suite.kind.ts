@@ -24,6 +24,15 @@ test.beforeAll(async () => {
   hostBefore = await recordHostBefore();
 });
 
+// Whatever failed before: no cluster of this run outlives it, and the host is put back (the last test checks it).
+test.afterAll(async () => {
+  test.setTimeout(5 * 60_000);
+  if (!stateDir) return;
+  const env = await suiteEnv({ stateDir, clusterName: PREFIX });
+  await deleteClusters(env, (await kindClusterNames(env)).filter((n) => n.startsWith(PREFIX)));
+  await restoreHost(hostBefore);
+});
+
 test.beforeEach(async ({}, testInfo) => {
   const missing = await missingPrerequisite();
   if (missing) skipLoudly(testInfo, `KIND TESTS NOT RUN: ${missing}`);
@@ -82,12 +91,12 @@ test('a full run, migration included: the suite builds its clusters, collects an
   expect((await kindClusterNames(env)).filter((n) => n.startsWith(PREFIX)).sort(), 'KEEP_CLUSTER kept the three clusters').toEqual([PREFIX, `${PREFIX}-iptables`, `${PREFIX}-nftables`]);
 });
 
-test('collect --context on a kind cluster writes a snapshot; evaluate re-judges it offline and fails, leading with the mode', async () => {
+test('collect --nodes docker on a kind cluster writes a snapshot; evaluate re-judges it offline and fails, leading with the mode', async () => {
   test.setTimeout(5 * 60_000);
   const env = await suiteEnv({ stateDir, clusterName: PREFIX });
   const dir = join(stateDir, 'collected');
   const bin = join(ROOT, 'bin', 'ipvs-conformance');
-  const c = await execa(bin, ['collect', dir, '--kubeconfig', join(stateDir, `${PREFIX}.kubeconfig`), '--context', `kind-${PREFIX}`], { env, extendEnv: true, reject: false, all: true });
+  const c = await execa(bin, ['collect', dir, '--nodes', 'docker', '--kubeconfig', join(stateDir, `${PREFIX}.kubeconfig`), '--context', `kind-${PREFIX}`], { env, extendEnv: true, reject: false, all: true });
   expect(c.exitCode, String(c.all)).toBe(0);
   for (const n of ['control-plane', 'worker', 'worker2', 'worker3']) expect(existsSync(join(dir, 'nodes', `${PREFIX}-${n}`, 'iptables-save.txt')), n).toBe(true);
   const e = await execa(bin, ['evaluate', dir], { reject: false });

@@ -9,6 +9,9 @@ import { parseIptablesSave } from '../../helpers/parsers/iptables-save.js';
 import type { ClusterJson } from '../../helpers/snapshot/model.js';
 import { evaluateSnapshot } from '../../helpers/cli/evaluate.js';
 import { LAST_NODE, traffic, verdictOf, writeKit } from './snapshot-kit.js';
+import { judgeKubeIpvs0Convergence } from '../../helpers/claims/convergence.js';
+import { readSnapshot } from '../../helpers/snapshot/read.js';
+import { join } from 'node:path';
 
 const out = () => test.info().outputPath('kit');
 const onLast = (edit: (f: Record<string, string>) => void) => (n: string, f: Record<string, string | undefined>) => {
@@ -363,3 +366,19 @@ test.describe('what the mutation run asked for', () => {
   });
 });
 
+
+test('kube-ipvs0 convergence, judged on one snapshot: real kube-proxy killed on a node leaves only that node without the new ClusterIP', async () => {
+  const lab = join(import.meta.dirname, '..', '..', 'fixtures', 'lab-snapshots');
+  const down = await readSnapshot(join(lab, 'proxy-down-new-service'));
+  const late = judgeKubeIpvs0Convergence(down, '10.200.1.50', true);
+  expect([late.status, late.message]).toEqual(['fail', 'myk8s-control-plane: kube-ipvs0 lacks 10.200.1.50']);
+  expect(late.evidence.nodes).toEqual({ 'myk8s-control-plane': false, 'myk8s-worker': true, 'myk8s-worker2': true, 'myk8s-worker3': true });
+  const conforming = await readSnapshot(join(lab, 'conforming'));
+  expect(judgeKubeIpvs0Convergence(conforming, '10.200.1.245', true)).toMatchObject({ id: 'kube-ipvs0-holds-clusterips', status: 'pass', message: '10.200.1.245 is on kube-ipvs0 on all 4 nodes' });
+  expect(judgeKubeIpvs0Convergence(conforming, '10.200.1.50', false)).toMatchObject({ status: 'pass', message: "10.200.1.50 is on no node's kube-ipvs0 (4 nodes)" });
+  const stale = judgeKubeIpvs0Convergence(conforming, '10.200.1.245', false);
+  expect(stale.status).toBe('fail');
+  expect(stale.message).toBe(['myk8s-control-plane', 'myk8s-worker', 'myk8s-worker2', 'myk8s-worker3'].map((n) => `${n}: kube-ipvs0 still holds 10.200.1.245`).join('; '));
+  // An address that only shares a prefix is not the ClusterIP.
+  expect(judgeKubeIpvs0Convergence(conforming, '10.200.1.24', true).status).toBe('fail');
+});

@@ -9,7 +9,7 @@ import { assembleClusterJson } from '../../helpers/cluster/cluster-json.js';
 import { kindConfigForImage, kindVersionWarning } from '../../helpers/kind/kind-config.js';
 import { containersHoldingPorts, explainKubeProxyLog, hostPortsOf, imagePullLine, inotifyWarning } from '../../helpers/kind/diagnose.js';
 import { balanceTestTimeoutMs } from '../../helpers/collectors/probes.js';
-import { deleteClusterArgv, KIND_CONFIGS, loadManifest, pollNodesTogether, unreachableClusterLine } from '../../helpers/kind/lifecycle.js';
+import { deleteClusterArgv, KIND_CONFIGS, loadManifest, unreachableClusterLine } from '../../helpers/kind/lifecycle.js';
 import { configHash, decideCluster, mayDelete } from '../../helpers/kind/ownership.js';
 import { checkNftablesImage, checkNodeImage, checkProxyMode, PreflightError } from '../../helpers/kind/preflight.js';
 import type { Exec } from '../../helpers/exec/exec.js';
@@ -127,18 +127,6 @@ test('manifests load into the run namespace with the run label, node names mappe
 
 test('kind delete is pinned to the private kubeconfig, so the user’s kubeconfig is never edited', () => {
   expect(deleteClusterArgv({ name: 'myk8s', kubeconfig: '.kind/myk8s.kubeconfig' })).toEqual(['delete', 'cluster', '--name', 'myk8s', '--kubeconfig', '.kind/myk8s.kubeconfig']);
-});
-
-test('convergence: all nodes polled together within one deadline, the late ones named', async () => {
-  const seen: Record<string, number> = {};
-  const start = Date.now();
-  const late = await pollNodesTogether(['a', 'b', 'c'], async (n) => {
-    seen[n] = (seen[n] ?? 0) + 1;
-    return n !== 'c' && seen[n] >= 2;
-  }, 400, 50);
-  expect(late).toEqual(['c']);
-  expect(Date.now() - start, 'one deadline, not one per node').toBeLessThan(1_000);
-  expect(seen.c, 'the late node was polled throughout').toBeGreaterThan(3);
 });
 
 test('the balance test’s time limit follows REQUESTS', () => {
