@@ -1,7 +1,10 @@
 // The seed's cluster as the lab builds it: nodes on a "kind" bridge, webpod1-3 on the workers, net-pod and two
 // kube-dns pods on the control plane, the seed's services (plus a headless one and ten extras), and a "mypc"
 // host on the node network. These are API objects to create; the EndpointSlices come from the real controller.
-import type { V1Service } from '@kubernetes/client-node';
+// The seed's pods and services are read from the manifests kind applies (fixtures/manifests): written once.
+import { loadAllYaml, type V1Pod, type V1Service } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface LabNode {
   name: string;
@@ -71,17 +74,21 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
     name, namespace, node: on(i).name, ip: `10.10.${on(i).index}.${host}`, labels, ...(web && { web }),
   });
   const dns = { 'k8s-app': 'kube-dns' };
-  const webpod = { app: 'webpod' };
+  const seedPods = manifest<V1Pod>('workload.yaml', 'Pod').map((p) => {
+    const labels = p.metadata?.labels ?? {};
+    const i = SEED_NODE_NAMES.indexOf(p.spec!.nodeName!);
+    // net-pod is .5 on the control plane (.2 and .3 are kube-dns); webpod i .2 on node i, or .2+i on the last node.
+    const host = i === 0 ? 5 : 2 + (nodes.length > i ? 0 : i);
+    return pod(p.metadata!.name!, 'default', i, host, labels, labels.app === 'webpod');
+  });
   const pods: LabPod[] = [
-    pod('net-pod', 'default', 0, 5, { app: 'net-pod' }),
+    ...seedPods.filter((p) => !p.web),
     { ...pod('coredns-a', 'kube-system', 0, 2, dns), dns: true },
     { ...pod('coredns-b', 'kube-system', 0, 3, dns), dns: true },
-    ...[1, 2, 3].map((i) => pod(`webpod${i}`, 'default', i, 2 + (nodes.length > i ? 0 : i), webpod, true)),
+    ...seedPods.filter((p) => p.web),
   ];
-  const web = (name: string, clusterIP: string, port: number, portName: string): V1Service => ({
-    metadata: { namespace: 'default', name },
-    spec: { clusterIP, selector: webpod, ports: [{ name: portName, protocol: 'TCP', port, targetPort: 80 }] },
-  });
+  const [seedService] = manifest<V1Service>('workload.yaml', 'Service');
+  const extras = manifest<V1Service>('extra-services.yaml', 'Service').slice(0, extraServices);
   const services: V1Service[] = [
     {
       metadata: { namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' } },
@@ -95,12 +102,25 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
         ],
       },
     },
-    web(SEED_SERVICE.name, SEED_SERVICE.clusterIP, SEED_SERVICE.port, 'svc-webport'),
-    web('svc-headless', 'None', 80, 'http'),
-    ...Array.from({ length: extraServices }, (_, i) => web(`svc-extra-${i + 1}`, `10.200.1.${101 + i}`, 8080, 'http')),
+    labService(seedService!, SEED_SERVICE.clusterIP),
+    { metadata: { namespace: 'default', name: 'svc-headless' }, spec: { clusterIP: 'None', selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 80 }] } },
+    ...extras.map((svc, i) => labService(svc, `10.200.1.${101 + i}`)),
     ...(migration ? [nodePortService()] : []),
   ];
   return { bridgeIP: `${subnet}.0.1`, nodes, pods, mypc: { name: 'mypc', ip: `${subnet}.0.100` }, services };
+}
+
+const MANIFESTS = join(import.meta.dirname, '..', '..', 'fixtures', 'manifests');
+
+/** The objects of one kind in a seed manifest, as kind's setup applies them. */
+function manifest<T extends { kind?: string }>(file: string, kind: string): T[] {
+  return (loadAllYaml(readFileSync(join(MANIFESTS, file), 'utf8')) as (T | null)[]).filter((d): d is T => d?.kind === kind);
+}
+
+/** A seed Service in the lab's default namespace, with the fixed ClusterIP the lab's checks name (ports default to TCP). */
+function labService(svc: V1Service, clusterIP: string): V1Service {
+  const ports = svc.spec!.ports!.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' }));
+  return { metadata: { namespace: 'default', name: svc.metadata!.name!, ...(svc.metadata?.labels && { labels: svc.metadata.labels }) }, spec: { clusterIP, selector: svc.spec!.selector!, ports } };
 }
 
 function nodePortService(): V1Service {

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLAIMS } from '../../helpers/claims/index.js';
+import { judgeKubeIpvs0Convergence } from '../../helpers/claims/convergence.js';
 import type { ClaimId, Status } from '../../helpers/claims/types.js';
 import { checkNodeImage } from '../../helpers/kind/preflight.js';
 import { LAB_BASELINE_DIR } from '../../helpers/lab/host-baseline.js';
@@ -51,6 +52,22 @@ async function judgeAll(name: string, s: Pick<LabScenario, 'expect' | 'mustName'
   expect(cli.exitCode, 'exit 0 when every claim passes, 1 when one fails').toBe(Object.values(s.expect).every((x) => x === 'pass') ? 0 : 1);
 }
 
+/** The convergence check's pure judge on real kube-proxy: a Service created, then deleted, each change snapshotted. */
+async function expectConvergenceJudged(lab: LabCluster): Promise<void> {
+  const svc = { metadata: { namespace: 'default', name: 'svc-convergence' }, spec: { clusterIP: '10.200.1.60', selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: 8088, targetPort: 80 }] } };
+  const judged = async (name: string, present: boolean) => {
+    const dir = test.info().outputPath(name);
+    await lab.snapshot(dir, {});
+    const verdict = judgeKubeIpvs0Convergence(await readSnapshot(dir), svc.spec.clusterIP, present);
+    await test.info().attach(`verdict: ${name}`, { body: JSON.stringify(verdict, null, 2), contentType: 'application/json' });
+    return verdict;
+  };
+  await lab.change('create svc-convergence', async () => void (await lab.k8s.core.createNamespacedService({ namespace: 'default', body: svc })));
+  expect(await judged('convergence-created', true)).toMatchObject({ status: 'pass', message: '10.200.1.60 is on kube-ipvs0 on all 4 nodes' });
+  await lab.change('delete svc-convergence', async () => void (await lab.k8s.core.deleteNamespacedService({ namespace: 'default', name: 'svc-convergence' })));
+  expect(await judged('convergence-deleted', false)).toMatchObject({ status: 'pass', message: "10.200.1.60 is on no node's kube-ipvs0 (4 nodes)" });
+}
+
 /** Extra facts a scenario proves about real kube-proxy, beyond the six verdicts. */
 const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<void>> = {
   // The live `collect` command against this real kube-apiserver: its API part runs for real. The harness stands in
@@ -66,6 +83,7 @@ const FACTS: Record<string, (lab: LabCluster, snapshotDir: string) => Promise<vo
     expect(docker.stderr).toMatch(/^collect: read https:\/\/127\.0\.0\.1:\d+: 4 nodes, 14 services, kube-proxy mode ipvs$/m);
     expect(docker.stderr).toMatch(/^ipvs-conformance: no kube-proxy pod runs on node myk8s-control-plane/m);
     expect(docker.exitCode).toBe(2);
+    await expectConvergenceJudged(lab);
   },
   'conforming-v1.37': async (lab) => {
     const log = await lab.proxyLog('myk8s-worker');
