@@ -6,7 +6,8 @@ import type { ClaimId, Status } from '../claims/types.js';
 import type { LabCluster, LabClusterOptions } from './lab-cluster.js';
 import { DEPRECATING_PROXY_VERSION } from './kube-binaries.js';
 import { deletePod, waitForSlices } from './kubelet.js';
-import { SEED_SERVICE } from './topology.js';
+import { DOWN_NODE, NEW_SERVICE, POLICY_SERVICES, SEED_SERVICE } from './topology.js';
+import { FACTS, type Fact } from './facts.js';
 import { stopPodScript } from './wiring.js';
 
 export type ClaimVerdicts = Record<ClaimId, Status>;
@@ -20,6 +21,8 @@ export interface LabScenario {
   expect: ClaimVerdicts;
   /** For each failing claim, words its message must contain. */
   mustName?: Partial<Record<ClaimId, string[]>>;
+  /** What else the scenario proves about real kube-proxy, checked after its snapshot (helpers/lab/facts.ts). */
+  facts?: Fact;
 }
 
 const ALL_PASS: ClaimVerdicts = {
@@ -33,10 +36,6 @@ const ALL_PASS: ClaimVerdicts = {
 
 const failing = (...ids: ClaimId[]): ClaimVerdicts => ({ ...ALL_PASS, ...Object.fromEntries(ids.map((id) => [id, 'fail'])) });
 
-/** The node whose kube-proxy goes down: the client's node, so the balance probe meets what it left behind. */
-export const DOWN_NODE = 'myk8s-control-plane';
-/** A Service created while kube-proxy is down on DOWN_NODE. */
-export const NEW_SERVICE = { name: 'svc-new', clusterIP: '10.200.1.50', port: 8080 };
 const WEBPOD3 = { name: 'webpod3', namespace: 'default', ip: '10.10.3.2' };
 
 async function createNewService(lab: LabCluster): Promise<void> {
@@ -58,13 +57,6 @@ async function deleteWebpod3(lab: LabCluster, gracePeriodSeconds: number): Promi
   }
 }
 
-/** Services whose endpoints depend on the node, and one kube-proxy must leave to another proxy. */
-export const POLICY_SERVICES = {
-  local: { name: 'svc-local', clusterIP: '10.200.1.60', port: 8080 },
-  zonal: { name: 'svc-zonal', clusterIP: '10.200.1.61', port: 8080 },
-  otherProxy: { name: 'svc-other-proxy', clusterIP: '10.200.1.62', port: 8080 },
-};
-
 async function createPolicyServices(lab: LabCluster): Promise<void> {
   const { local, zonal, otherProxy } = POLICY_SERVICES;
   const web = (s: { name: string; clusterIP: string; port: number }, spec: object, labels: Record<string, string> = {}) =>
@@ -80,12 +72,13 @@ async function createPolicyServices(lab: LabCluster): Promise<void> {
 }
 
 export const SCENARIOS: readonly LabScenario[] = [
-  { name: 'conforming', title: 'conforming IPVS cluster on kube-proxy v1.34.4: all six claims pass', expect: ALL_PASS },
+  { name: 'conforming', title: 'conforming IPVS cluster on kube-proxy v1.34.4: all six claims pass', expect: ALL_PASS, facts: FACTS.conforming },
   {
     name: 'conforming-v1.37',
     title: `conforming IPVS cluster on kube-proxy ${DEPRECATING_PROXY_VERSION}, which logs the IPVS deprecation: all six claims pass`,
     cluster: { proxyVersion: DEPRECATING_PROXY_VERSION },
     expect: ALL_PASS,
+    facts: FACTS['conforming-v1.37'],
   },
   {
     name: 'proxy-down-new-service',
@@ -100,6 +93,7 @@ export const SCENARIOS: readonly LabScenario[] = [
       'ipvs-services-match-endpoints': [DOWN_NODE, `${NEW_SERVICE.clusterIP}:${NEW_SERVICE.port}`],
       'ipset-replaces-per-service-rules': [DOWN_NODE, `${NEW_SERVICE.clusterIP},tcp:${NEW_SERVICE.port}`],
     },
+    facts: FACTS['proxy-down-new-service'],
   },
   {
     name: 'proxy-down-backend-deleted',
@@ -123,6 +117,7 @@ export const SCENARIOS: readonly LabScenario[] = [
       await lab.change('delete webpod3 (grace 600 s)', () => deleteWebpod3(lab, 600));
     },
     expect: ALL_PASS,
+    facts: FACTS['graceful-termination'],
   },
   {
     name: 'strict-arp-off',
@@ -142,12 +137,14 @@ export const SCENARIOS: readonly LabScenario[] = [
       'ipset-replaces-per-service-rules': ['myk8s-worker', 'nat has per-service chain KUBE-'],
       'fewer-iptables-rules-than-iptables-mode': ['myk8s-worker', 'rules in IPVS mode, not below'],
     },
+    facts: FACTS['iptables-to-ipvs'],
   },
   {
     name: 'endpoint-policies',
     title: 'internalTrafficPolicy Local, trafficDistribution PreferClose (zone hints) and a service for another proxy: each node uses what kube-proxy picks for it',
     act: (lab) => lab.change('create svc-local, svc-zonal and svc-other-proxy', () => createPolicyServices(lab)),
     expect: ALL_PASS,
+    facts: FACTS['endpoint-policies'],
   },
   { name: 'scheduler-wrr', title: 'ipvs.scheduler wrr: every virtual server uses it and all six claims pass', cluster: { proxy: { scheduler: 'wrr' } }, expect: ALL_PASS },
 ];

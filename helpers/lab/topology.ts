@@ -46,6 +46,18 @@ const SEED_ZONES = ['ap-northeast-2a', 'ap-northeast-2a', 'ap-northeast-2b', 'ap
 export const SEED_SERVICE = { namespace: 'default', name: 'svc-clusterip', clusterIP: '10.200.1.245', port: 9000 };
 /** In the service range (10.200.1.0/24 holds every lab ClusterIP) and held by no service. */
 export const UNALLOCATED_CLUSTER_IP = '10.200.1.200';
+/** The node whose kube-proxy goes down: the client's node, so the balance probe meets what it left behind. */
+export const DOWN_NODE = 'myk8s-control-plane';
+/** A Service created while kube-proxy is down on DOWN_NODE. */
+export const NEW_SERVICE = { name: 'svc-new', clusterIP: '10.200.1.50', port: 8080 };
+
+/** Services whose endpoints depend on the node, and one kube-proxy must leave to another proxy. */
+export const POLICY_SERVICES = {
+  local: { name: 'svc-local', clusterIP: '10.200.1.60', port: 8080 },
+  zonal: { name: 'svc-zonal', clusterIP: '10.200.1.61', port: 8080 },
+  otherProxy: { name: 'svc-other-proxy', clusterIP: '10.200.1.62', port: 8080 },
+};
+
 /** The migration topology's NodePort service (type NodePort, 9080 → webpods:80, node port 30080). */
 export const NODEPORT_SERVICE = { namespace: 'default', name: 'svc-nodeport', clusterIP: '10.200.1.80', port: 9080, nodePort: 30080 };
 
