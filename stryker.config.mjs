@@ -29,6 +29,9 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `results/mutation/${scope}.html` },
   jsonReporter: { fileName: `results/mutation/${scope}.json` },
+  // The sandbox needs the sources and node_modules, not the kind root filesystems, clusters or reports (their
+  // absolute symlinks cannot be copied).
+  ignorePatterns: ['.cache', '.kind', '.kind-tests', '.lab', 'results', 'playwright-report', 'test-results*', 'dist'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
   thresholds: { high: 95, low: 90, break: 90 },

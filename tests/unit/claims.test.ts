@@ -381,4 +381,7 @@ test('kube-ipvs0 convergence, judged on one snapshot: real kube-proxy killed on 
   expect(stale.message).toBe(['myk8s-control-plane', 'myk8s-worker', 'myk8s-worker2', 'myk8s-worker3'].map((n) => `${n}: kube-ipvs0 still holds 10.200.1.245`).join('; '));
   // An address that only shares a prefix is not the ClusterIP.
   expect(judgeKubeIpvs0Convergence(conforming, '10.200.1.24', true).status).toBe('fail');
+  // Real kube-proxy in iptables mode makes no kube-ipvs0 at all: a lack on every node, not a crash.
+  const iptables = await readSnapshot(join(lab, 'baseline'));
+  expect(judgeKubeIpvs0Convergence(iptables, '10.200.1.245', true).message).toBe('base-control-plane: kube-ipvs0 lacks 10.200.1.245; base-worker: kube-ipvs0 lacks 10.200.1.245');
 });
