@@ -3,7 +3,7 @@
 // namespace, so ip, ipvsadm, ipset, iptables, nft, sysctl and /proc/net/ip_vs read the node's own state.
 import { ApiException, type V1Pod } from '@kubernetes/client-node';
 import type { NodeAccess } from '../collectors/node.js';
-import type { Exec, ExecOptions, ExecResult } from '../exec/exec.js';
+import { ExecError, shellQuote, type Exec, type ExecOptions, type ExecResult } from '../exec/exec.js';
 import { kubectlExec } from '../exec/process-exec.js';
 import { deleteNamespace, deleteNamespaceAndWait } from '../kind/lifecycle.js';
 import { RUN_LABEL } from '../kind/state.js';
@@ -113,7 +113,7 @@ export class NodeAgents {
         await refusable(k8s, `create a privileged hostNetwork pod in ${namespace}`, () => k8s.core.createNamespacedPod({ namespace, body: agentPod(i, node, o.image, o.runId) }));
       }
       o.progress?.(`started ${nodes.length} node agents (${o.image}) in namespace ${namespace}`);
-      await waitForPods(k8s, namespace, nodes.length, 3 * 60_000, () => AGENT_IMAGE_SETTING);
+      await waitForPods(k8s, namespace, nodes.length, 3 * 60_000, () => AGENT_IMAGE_SETTING, 500);
       return agents;
     } catch (e) {
       await agents.remove();
@@ -125,7 +125,7 @@ export class NodeAgents {
   exec(node: string): Exec {
     const pod = this.pods.get(node);
     if (!pod) throw new InputError(`no node agent runs on ${node}`);
-    return nodeIptablesExec(kubectlExec(this.k8s.target, this.namespace, pod, 'agent'), `agent on ${node}`);
+    return agentExec(kubectlExec(this.k8s.target, this.namespace, pod, 'agent'), `agent on ${node}`);
   }
 
   access(): NodeAccess[] {
@@ -138,13 +138,42 @@ export class NodeAgents {
   }
 }
 
-/** An exec whose `iptables-save` reads the backend the node's kubelet and kube-proxy use. */
-function nodeIptablesExec(inner: Exec, label: string): Exec {
+const BATCH_MARK = '=== ipvs-conformance batch';
+
+/** Where the agent runs `argv`: `iptables-save` reads the backend the node's kubelet and kube-proxy use. */
+function onNode(argv: string[]): string[] {
+  return argv.length === 1 && argv[0] === 'iptables-save' ? ['sh', '-c', NODE_IPTABLES_SAVE] : argv;
+}
+
+/** Several commands in one exec: each one's exit code, then its stdout and stderr in base64, one line each. */
+export function batchScript(commands: string[][]): string {
+  const one = (argv: string[], i: number) =>
+    `${shellQuote(onNode(argv))} >"$d/o" 2>"$d/e"; echo "${BATCH_MARK} ${i} $?"; base64 <"$d/o" | tr -d '\\n'; echo; base64 <"$d/e" | tr -d '\\n'; echo`;
+  return ['d=$(mktemp -d)', ...commands.map(one), 'rm -rf "$d"'].join('\n') + '\n';
+}
+
+/** The results of a batch, in order; a missing one is an error naming the target. */
+export function parseBatch(out: string, count: number, label: string): ExecResult[] {
+  const lines = out.split('\n');
+  const results: ExecResult[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = lines.findIndex((l) => l.startsWith(`${BATCH_MARK} ${i} `));
+    if (at < 0 || at + 2 >= lines.length) throw new Error(`${label}: the batch printed no result for command ${i + 1} of ${count}`);
+    const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
+    results.push({ exitCode: Number(lines[at]!.split(' ').at(-1)), stdout: decode(lines[at + 1]!), stderr: decode(lines[at + 2]!) });
+  }
+  return results;
+}
+
+/** kubectl exec into a node's agent: one command, or a batch of them in one round trip. */
+function agentExec(inner: Exec, label: string): Exec {
   return {
     label,
-    run(argv: string[], opts?: ExecOptions): Promise<ExecResult> {
-      const node = argv.length === 1 && argv[0] === 'iptables-save' ? ['sh', '-c', NODE_IPTABLES_SAVE] : argv;
-      return inner.run(node, opts);
+    run: (argv: string[], opts?: ExecOptions) => inner.run(onNode(argv), opts),
+    async runAll(commands: string[][], opts?: ExecOptions): Promise<ExecResult[]> {
+      const r = await inner.run(['sh', '-c', batchScript(commands)], opts);
+      if (r.exitCode !== 0) throw new ExecError(label, ['sh', '-c', '(batch)'], r);
+      return parseBatch(r.stdout, commands.length, label);
     },
   };
 }

@@ -78,7 +78,7 @@ export function imageSetting(pod: string): string | undefined {
 }
 
 /** Waits, bounded, until `wanted` pods of `namespace` are Ready; an image that cannot be had ends it at once. */
-export async function waitForPods(k8s: K8s, namespace: string, wanted: number, timeoutMs: number, settingFor = imageSetting): Promise<void> {
+export async function waitForPods(k8s: K8s, namespace: string, wanted: number, timeoutMs: number, settingFor = imageSetting, intervalMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pull = imagePullLine(await podImageStatuses(k8s, namespace), settingFor);
@@ -86,7 +86,7 @@ export async function waitForPods(k8s: K8s, namespace: string, wanted: number, t
     const ready = (await podsReady(k8s, namespace)).length;
     if (ready === wanted) return;
     if (Date.now() > deadline) throw new InputError(`${k8s.target.context}: ${ready} of ${wanted} pods Ready in namespace ${namespace} after ${timeoutMs / 1000} s`);
-    await sleep(2_000);
+    await sleep(intervalMs);
   }
 }
 

@@ -2,7 +2,8 @@
 // remove, and where the seed's pods go on a cluster whose nodes are not named like kind's.
 import { ApiException, type V1Node } from '@kubernetes/client-node';
 import { expect, test } from '@playwright/test';
-import { agentPod, expiresLabel, NODE_IPTABLES_SAVE, refusalLine } from '../../helpers/cluster/node-agents.js';
+import { agentPod, batchScript, expiresLabel, NODE_IPTABLES_SAVE, parseBatch, refusalLine } from '../../helpers/cluster/node-agents.js';
+import { execa } from 'execa';
 import { seedNodeMap } from '../../helpers/cluster/workload.js';
 import { snapshotDifferences, stateOf } from '../../helpers/snapshot/equal.js';
 import { isLeftover, runOf } from '../../helpers/lab/cleanup.js';
@@ -94,4 +95,18 @@ test('lab leftovers: this run’s processes and those of a run whose runner is d
   expect(isLeftover('300', '100', alive)).toBe(true);
   expect(isLeftover('abc', '100', alive)).toBe(false);
   expect(isLeftover('0', '100', alive)).toBe(false);
+});
+
+test('an agent batch runs its commands in one shell and gives back each one’s output, errors and exit code', async () => {
+  const commands = [['printf', 'a\nb\n'], ['sh', '-c', 'echo ünïcode; echo oops >&2; exit 3'], ['true'], ['no-such-command-here']];
+  const r = await execa('sh', ['-c', batchScript(commands)]);
+  const results = parseBatch(r.stdout, commands.length, 'agent on n1');
+  expect(results.slice(0, 3)).toEqual([
+    { exitCode: 0, stdout: 'a\nb\n', stderr: '' },
+    { exitCode: 3, stdout: 'ünïcode\n', stderr: 'oops\n' },
+    { exitCode: 0, stdout: '', stderr: '' },
+  ]);
+  expect(results[3]!.exitCode).toBe(127);
+  expect(batchScript([['iptables-save']])).toContain(`sh -c '${NODE_IPTABLES_SAVE}'`);
+  expect(() => parseBatch(r.stdout.split('\n').slice(0, 4).join('\n'), 4, 'agent on n1')).toThrow('agent on n1: the batch printed no result for command 2 of 4');
 });
