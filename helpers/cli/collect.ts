@@ -9,7 +9,7 @@ import { AGENT_IMAGE_SETTING, AgentCluster, DEFAULT_AGENT_IMAGE, expiresLabel, N
 import { deploySeedWorkload, netPodBalanceProbe, seedNodeMap, seedProbeSites } from '../cluster/workload.js';
 import { KindCluster } from '../kind/kind-cluster.js';
 import { deleteNamespaceAndWait } from '../kind/lifecycle.js';
-import { IMAGE_SETTINGS, SEED_IMAGES } from '../kind/settings.js';
+import { seedImageSettings, seedImages } from '../kind/settings.js';
 import { newRunId } from '../kind/state.js';
 import { InputError } from '../snapshot/input-error.js';
 import { flagString, parseArgs } from './args.js';
@@ -78,7 +78,7 @@ async function deployWorkload(k8s: K8s, cluster: Cluster, runId: string, request
     const gone = await deleteNamespaceAndWait(k8s, WORKLOAD_NAMESPACE);
     progress(gone ? `deleted namespace ${WORKLOAD_NAMESPACE}` : `asked to delete namespace ${WORKLOAD_NAMESPACE}; it was still terminating after 2 minutes`);
   });
-  const images = { [SEED_IMAGES.webpod]: process.env[IMAGE_SETTINGS.webpod] || SEED_IMAGES.webpod, [SEED_IMAGES.netpod]: process.env[IMAGE_SETTINGS.netpod] || SEED_IMAGES.netpod };
+  const images = seedImages(seedImageSettings(process.env));
   progress(`deploying the seed's workload into namespace ${WORKLOAD_NAMESPACE}`);
   const nodeName = seedNodeMap((await k8s.core.listNode()).items);
   await deploySeedWorkload(k8s, { namespace: WORKLOAD_NAMESPACE, runId, images, nodeName, manifests: ['migration-services.yaml'], labels: expiresLabel(), allocateNodePorts: true });

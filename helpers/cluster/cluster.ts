@@ -17,3 +17,8 @@ export interface Cluster {
   /** Log texts by file name (kube-proxy's, the control plane's), for the report. */
   logs(): Promise<Record<string, string>>;
 }
+
+/** Node access where one shell per node runs every command, ipset included (the lab's netns, a node agent). */
+export function oneShellPerNode(names: string[], shell: (node: string) => Exec): NodeAccess[] {
+  return names.map((name) => ({ name, shell: shell(name), ipset: shell(name) }));
+}

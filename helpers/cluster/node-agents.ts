@@ -5,10 +5,10 @@ import { ApiException, type V1Pod } from '@kubernetes/client-node';
 import type { NodeAccess } from '../collectors/node.js';
 import { ExecError, shellQuote, type Exec, type ExecOptions, type ExecResult } from '../exec/exec.js';
 import { kubectlExec } from '../exec/process-exec.js';
-import { deleteNamespace, deleteNamespaceAndWait } from '../kind/lifecycle.js';
+import { createNamespace, deleteNamespace, deleteNamespaceAndWait, isReady } from '../kind/lifecycle.js';
 import { RUN_LABEL } from '../kind/state.js';
 import { InputError } from '../snapshot/input-error.js';
-import type { Cluster } from './cluster.js';
+import { oneShellPerNode, type Cluster } from './cluster.js';
 import { kubeProxyLogs } from './collect.js';
 import type { K8s } from './k8s.js';
 import { netPodExec, NET_POD, waitForPods } from './workload.js';
@@ -102,18 +102,16 @@ export class NodeAgents {
   static async start(k8s: K8s, o: { image: string; runId: string; progress?: (line: string) => void }): Promise<NodeAgents> {
     const namespace = `ipvs-conformance-agents-${o.runId}`;
     const listed = (await refusable(k8s, 'list nodes', () => k8s.core.listNode())).items;
-    const notReady = listed.find((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const notReady = listed.find((n) => !isReady(n));
     if (notReady) throw new InputError(`${k8s.target.context}: node ${notReady.metadata!.name!} is not Ready (no kubelet reports it so): no node agent can run there`);
-    const nodes = listed.map((n) => n.metadata!.name!);
+    const pods = listed.map((n, i) => agentPod(i, n.metadata!.name!, o.image, o.runId));
     const labels = { ...expiresLabel(), 'pod-security.kubernetes.io/enforce': 'privileged' };
-    await refusable(k8s, `create namespace ${namespace}`, () => k8s.core.createNamespace({ body: { metadata: { name: namespace, labels: { ...labels, [RUN_LABEL]: o.runId } } } }));
-    const agents = new NodeAgents(k8s, namespace, new Map(nodes.map((n, i) => [n, `agent-${i}`])));
+    await refusable(k8s, `create namespace ${namespace}`, () => createNamespace(k8s, namespace, o.runId, labels));
+    const agents = new NodeAgents(k8s, namespace, new Map(pods.map((p) => [p.spec!.nodeName!, p.metadata!.name!])));
     try {
-      for (const [i, node] of nodes.entries()) {
-        await refusable(k8s, `create a privileged hostNetwork pod in ${namespace}`, () => k8s.core.createNamespacedPod({ namespace, body: agentPod(i, node, o.image, o.runId) }));
-      }
-      o.progress?.(`started ${nodes.length} node agents (${o.image}) in namespace ${namespace}`);
-      await waitForPods(k8s, namespace, nodes.length, 3 * 60_000, () => AGENT_IMAGE_SETTING, 500);
+      for (const body of pods) await refusable(k8s, `create a privileged hostNetwork pod in ${namespace}`, () => k8s.core.createNamespacedPod({ namespace, body }));
+      o.progress?.(`started ${pods.length} node agents (${o.image}) in namespace ${namespace}`);
+      await waitForPods(k8s, namespace, pods.length, 3 * 60_000, () => AGENT_IMAGE_SETTING, 500);
       return agents;
     } catch (e) {
       await agents.remove();
@@ -129,7 +127,7 @@ export class NodeAgents {
   }
 
   access(): NodeAccess[] {
-    return [...this.pods.keys()].map((name) => ({ name, shell: this.exec(name), ipset: this.exec(name) }));
+    return oneShellPerNode([...this.pods.keys()], (node) => this.exec(node));
   }
 
   /** Deletes the agents' namespace (and with it every agent) and waits until it is gone; safe to call twice. */

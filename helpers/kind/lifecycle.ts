@@ -215,7 +215,7 @@ export async function deleteNamespaceAndWait(k8s: K8s, namespace: string, timeou
 }
 
 /** Nodes and pods report readiness the same way: a `Ready` condition with status `True`. */
-function isReady(obj: { status?: { conditions?: { type: string; status: string }[] } }): boolean {
+export function isReady(obj: { status?: { conditions?: { type: string; status: string }[] } }): boolean {
   return obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 

@@ -43,11 +43,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SuiteSetting
     keepCluster: flag(env, 'KEEP_CLUSTER'),
     requests: int(env, 'REQUESTS', 300, 3, 100_000),
     mypcImage: env.MYPC_IMAGE || SEED_IMAGES.netpod,
-    webpodImage: env.WEBPOD_IMAGE || SEED_IMAGES.webpod,
-    netpodImage: env.NETPOD_IMAGE || SEED_IMAGES.netpod,
+    ...seedImageSettings(env),
     convergenceSeconds: int(env, 'CONVERGENCE_SECONDS', 30, 1, 600),
     stateDir: env.IPVS_CONFORMANCE_STATE_DIR || '.kind',
   };
+}
+
+/** WEBPOD_IMAGE and NETPOD_IMAGE, or the seed's own images. */
+export function seedImageSettings(env: NodeJS.ProcessEnv): Pick<SuiteSettings, 'webpodImage' | 'netpodImage'> {
+  return { webpodImage: env[IMAGE_SETTINGS.webpod] || SEED_IMAGES.webpod, netpodImage: env[IMAGE_SETTINGS.netpod] || SEED_IMAGES.netpod };
+}
+
+/** The seed's images as the settings replace them, keyed by the image the manifests name. */
+export function seedImages(s: Pick<SuiteSettings, 'webpodImage' | 'netpodImage'>): Record<string, string> {
+  return { [SEED_IMAGES.webpod]: s.webpodImage, [SEED_IMAGES.netpod]: s.netpodImage };
 }
 
 function name(env: NodeJS.ProcessEnv, key: string, fallback: string): string {

@@ -11,7 +11,7 @@ import type { ProbeSites } from '../collectors/migration-probes.js';
 import type { NodeAccess } from '../collectors/node.js';
 import type { Exec } from '../exec/exec.js';
 import { ProcessExec } from '../exec/process-exec.js';
-import type { Cluster } from '../cluster/cluster.js';
+import { oneShellPerNode, type Cluster } from '../cluster/cluster.js';
 import { collect } from '../cluster/collect.js';
 import { k8sClients, type K8s } from '../cluster/k8s.js';
 import type { ClusterJson, ProxyMode } from '../snapshot/model.js';
@@ -116,7 +116,7 @@ export class HostCluster implements Cluster {
 
   /** Each node's host netns; the host's ipset sees that netns's sets too. */
   nodes(): Promise<NodeAccess[]> {
-    return Promise.resolve(this.topo.nodes.map((n) => ({ name: n.name, shell: this.exec(n.name), ipset: this.exec(n.name) })));
+    return Promise.resolve(oneShellPerNode(this.topo.nodes.map((n) => n.name), (n) => this.exec(n)));
   }
 
   /** cluster.json, every node's outputs, and (when asked) the seed's balance probe and the migration probes. */

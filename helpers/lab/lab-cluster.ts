@@ -7,7 +7,7 @@ import type { ProbeSites } from '../collectors/migration-probes.js';
 import type { NodeAccess } from '../collectors/node.js';
 import { runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
 import type { Exec } from '../exec/exec.js';
-import type { Cluster } from '../cluster/cluster.js';
+import { oneShellPerNode, type Cluster } from '../cluster/cluster.js';
 import { collect } from '../cluster/collect.js';
 import { k8sClients, type K8s } from '../cluster/k8s.js';
 import type { ClusterJson, KubeProxyConfig, TrafficJson } from '../snapshot/model.js';
@@ -127,7 +127,7 @@ export class LabCluster implements Cluster {
 
   /** Each node's netns in the guest, whose ipset is the node's own (the guest has every tool). */
   nodes(): Promise<NodeAccess[]> {
-    return Promise.resolve(this.topo.nodes.map((n) => ({ name: n.name, shell: this.exec(n.name), ipset: this.exec(n.name) })));
+    return Promise.resolve(oneShellPerNode(this.topo.nodes.map((n) => n.name), (n) => this.exec(n)));
   }
 
   /** kube-proxy's resident memory on a node, in kB, read in the guest. */

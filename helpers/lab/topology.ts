@@ -5,6 +5,7 @@
 import { loadAllYaml, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MANIFESTS } from '../kind/lifecycle.js';
 
 export interface LabNode {
   name: string;
@@ -121,8 +122,6 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
   ];
   return { bridgeIP: `${subnet}.0.1`, nodes, pods, mypc: { name: 'mypc', ip: `${subnet}.0.100` }, services };
 }
-
-const MANIFESTS = join(import.meta.dirname, '..', '..', 'fixtures', 'manifests');
 
 /** The objects of one kind in a seed manifest, as kind's setup applies them. */
 function manifest<T extends { kind?: string }>(file: string, kind: string): T[] {
