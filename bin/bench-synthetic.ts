@@ -5,21 +5,21 @@
 // (a KUBE-SVC chain per service port, two rules per KUBE-SEP endpoint chain) to give the parser realistic volume.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectedClusterIPs, expectedServicePorts, ipsetEntry, type ExpectedServicePort } from '../helpers/claims/expected.js';
+import { expectedClusterIPs, expectedServicePorts, ipsetEntry, type ExpectedVirtualServer } from '../helpers/claims/expected.js';
 import type { ClusterJson, Service } from '../helpers/snapshot/model.js';
 import type { NodeFiles } from '../helpers/snapshot/write.js';
 
 /** Real kube-proxy v1.34.4's IPVS-mode iptables-save from a lab node: its size does not depend on the services. */
 const REAL_IPVS_MODE_RULES = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'lab-snapshots', 'conforming', 'nodes', 'myk8s-worker', 'iptables-save.txt'), 'utf8');
 
-function iptablesModeRules(ports: ExpectedServicePort[]): string[] {
+function iptablesModeRules(ports: ExpectedVirtualServer[]): string[] {
   const chains = ports.flatMap((p, i) => [`KUBE-SVC-BENCH${i}`, ...p.ready.map((_, e) => `KUBE-SEP-BENCH${i}E${e}`)]);
   return [
     '*nat', ':PREROUTING ACCEPT [0:0]', ':KUBE-SERVICES - [0:0]', ':KUBE-MARK-MASQ - [0:0]', ...chains.map((c) => `:${c} - [0:0]`),
     '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
     ...ports.flatMap((p, i) => {
       const svc = `KUBE-SVC-BENCH${i}`;
-      const match = `-d ${p.clusterIP}/32 -p tcp -m tcp --dport ${p.port}`;
+      const match = `-d ${p.address}/32 -p tcp -m tcp --dport ${p.port}`;
       return [
         `-A KUBE-SERVICES ${match} -j ${svc}`,
         ...p.ready.flatMap((e, k) => [
@@ -73,7 +73,7 @@ export function renderNodeFiles(cluster: ClusterJson, node: string): NodeFiles {
       'IP Virtual Server version 1.2.1 (size=4096)',
       'Prot LocalAddress:Port Scheduler Flags',
       '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn',
-      ...(ipvs ? ports.flatMap((p) => [`${p.protocol}  ${hex(p.clusterIP)}:${hexPort(p.port)} rr  `, ...p.ready.map((e) => `  -> ${hex(e.ip)}:${hexPort(e.port)}      Masq    1      0          0         `)]) : []),
+      ...(ipvs ? ports.flatMap((p) => [`${p.protocol}  ${hex(p.address)}:${hexPort(p.port)} rr  `, ...p.ready.map((e) => `  -> ${hex(e.ip)}:${hexPort(e.port)}      Masq    1      0          0         `)]) : []),
     ].join('\n') + '\n',
     ipset: ipvs
       ? ['Name: KUBE-CLUSTER-IP', 'Type: hash:ip,port', 'Revision: 6', 'Header: family inet hashsize 1024 maxelem 65536', 'Size in memory: 0', 'References: 2', `Number of entries: ${ports.length}`, 'Members:', ...ports.map(ipsetEntry), ''].join('\n')

@@ -40,9 +40,9 @@ function inIpvsModeOnly(claim: Claim): Claim {
       const verdict = claim.evaluate(input);
       const wrongMode = proxyModeFailures(input.snapshot);
       if (wrongMode.length === 0) return verdict;
-      // Stryker disable next-line ArrayDeclaration: equivalent, every failing verdict (judge()) carries evidence.failures.
-      const found = verdict.status === 'fail' ? ((verdict.evidence.failures as string[] | undefined) ?? [verdict.message]) : [];
-      return judge(claim.id, [...wrongMode, ...found], '', verdict.evidence);
+      // Stryker disable next-line ArrayDeclaration: equivalent, every failing verdict (judge()) carries its failures.
+      const found = verdict.status === 'fail' ? (verdict.failures ?? [{ message: verdict.message }]) : [];
+      return judge(claim.id, [...wrongMode.map((message) => ({ message, object: 'proxy mode', expected: 'ipvs' })), ...found], '', verdict.evidence);
     },
   };
 }

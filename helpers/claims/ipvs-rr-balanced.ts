@@ -20,7 +20,7 @@ export const ipvsRrBalanced: Claim = {
     if (!port) return judge(this.id, [`traffic.json names ${t.service} ${t.protocol}/${t.port}, which cluster.json lacks`], '', {});
     // Sorted, so the tally reads the same whatever order the API listed the endpoints in.
     const client = snapshot.cluster.nodes.find((n) => n.name === t.clientNode);
-    const expected = [...new Set(usableEndpoints(port.endpoints, svc, client).map((e) => e.pod ?? e.ip))].sort();
+    const expected = [...new Set(usableEndpoints(svc!, port, t.clusterIP, client).map((e) => e.pod ?? e.ip))].sort();
     const counts = new Map<string, number>(expected.map((name) => [name, 0]));
     for (const r of t.responses) counts.set(r, (counts.get(r) ?? 0) + 1);
     const where = `${t.clientPod} on ${t.clientNode} → ${t.clusterIP}:${t.port}`;

@@ -1,11 +1,13 @@
 import { vsKey, type RealServer, type VirtualServer } from '../parsers/ipvs-table.js';
 import type { NodeObservation } from '../snapshot/read.js';
-import { expectedServicePorts, type ExpectedServicePort } from './expected.js';
-import { judge, type Claim } from './types.js';
+import { expectedVirtualServers, type ExpectedVirtualServer } from './expected.js';
+import { nodeView } from './node-view.js';
+import { judge, type Claim, type Finding } from './types.js';
 
 /**
- * Every service port has a virtual server whose real servers are exactly the ready endpoints (Masq, weight ≥ 1),
- * and no virtual server sits on an address that is neither a current service port nor a node address (NodePorts).
+ * Every virtual server kube-proxy programs (ClusterIP, external IP, LB ingress IP, NodePort on each node address)
+ * exists with the scheduler, persistence and exactly the real servers it must have (Masq, weight ≥ 1), and no
+ * other virtual server is left.
  */
 export const ipvsServicesMatchEndpoints: Claim = {
   id: 'ipvs-services-match-endpoints',
@@ -14,70 +16,88 @@ export const ipvsServicesMatchEndpoints: Claim = {
   evaluate({ snapshot }) {
     // kube-proxy uses rr when the scheduler is left empty.
     const scheduler = snapshot.cluster.kubeProxyConfig.ipvs?.scheduler || 'rr';
-    const ports = expectedServicePorts(snapshot.cluster);
-    // Which endpoints a node uses depends on the node (internalTrafficPolicy Local, topology hints).
-    const portsOn = (node: string) => expectedServicePorts(snapshot.cluster, node);
-    const failures: string[] = [];
+    const failures: Finding[] = [];
     const perNode: Record<string, unknown> = {};
-    // Stryker disable next-line MethodExpression: equivalent, an empty internalIP never equals a virtual server's address.
-    const nodeIPs = new Set(snapshot.cluster.nodes.map((n) => n.internalIP).filter((ip): ip is string => !!ip));
+    let expected = 0;
     for (const node of snapshot.nodes) {
       const before = failures.length;
-      checkNode(node, portsOn(node.name), scheduler, nodeIPs, failures);
-      perNode[node.name] = { virtualServers: node.ipvs.length, source: node.ipvsFile, violations: failures.length - before };
+      // Which endpoints and addresses a node uses depends on the node (traffic policies, topology, its addresses).
+      const wanted = expectedVirtualServers(snapshot.cluster, nodeView(snapshot, node));
+      expected = Math.max(expected, wanted.length);
+      checkNode(node, wanted, scheduler, failures);
+      perNode[node.name] = { expected: wanted.length, virtualServers: node.ipvs.length, kinds: countKinds(wanted), source: node.ipvsFile, violations: failures.length - before };
     }
     return judge(
       this.id,
       failures,
-      `${ports.length} service ports have ${scheduler} virtual servers with exactly their ready endpoints on all ${snapshot.nodes.length} nodes`,
-      { scheduler, expectedServicePorts: ports.length, nodes: perNode },
+      `${expected} virtual servers (ClusterIPs, external and LB IPs, NodePorts) use ${scheduler} with exactly their endpoints on all ${snapshot.nodes.length} nodes`,
+      { scheduler, expectedVirtualServers: expected, nodes: perNode },
     );
   },
 };
 
-function checkNode(node: NodeObservation, ports: ExpectedServicePort[], scheduler: string, nodeIPs: Set<string>, failures: string[]): void {
-  const table = new Map<string, VirtualServer>(node.ipvs.map((vs) => [vsKey(vs.protocol, vs.address, vs.port), vs]));
+function countKinds(wanted: ExpectedVirtualServer[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const vs of wanted) out[vs.kind] = (out[vs.kind] ?? 0) + 1;
+  return out;
+}
+
+const describe = (vs: Pick<ExpectedVirtualServer, 'protocol' | 'address' | 'port'>) =>
+  `${vs.protocol} ${vs.address.includes(':') ? `[${vs.address}]` : vs.address}:${vs.port}`;
+
+function checkNode(node: NodeObservation, wanted: ExpectedVirtualServer[], scheduler: string, failures: Finding[]): void {
   if (!node.ipvsFile) {
-    failures.push(`${node.name}: has no IPVS table (no /proc/net/ip_vs and no ipvsadm output)`);
+    failures.push({ node: node.name, object: 'IPVS table', expected: 'a table', seen: 'none', message: `${node.name}: has no IPVS table (no /proc/net/ip_vs and no ipvsadm output)` });
     return;
   }
-  for (const p of ports) {
-    const where = `${node.name}: ${p.protocol} ${p.clusterIP}:${p.port} (${p.service})`;
-    const vs = table.get(vsKey(p.protocol, p.clusterIP, p.port));
+  const table = new Map<string, VirtualServer>(node.ipvs.map((vs) => [vsKey(vs.protocol, vs.address, vs.port), vs]));
+  for (const p of wanted) {
+    const at = { node: node.name, object: `${p.kind} virtual server ${describe(p)} (${p.service})`, address: `${p.address}:${p.port}` };
+    const where = `${node.name}: ${p.kind === 'clusterIP' ? '' : `${p.kind} `}${describe(p)} (${p.service})`;
+    const vs = table.get(vsKey(p.protocol, p.address, p.port));
     if (!vs) {
-      failures.push(`${where} has no virtual server`);
+      failures.push({ ...at, expected: 'present', seen: 'absent', message: `${where} has no virtual server` });
       continue;
     }
-    if (vs.scheduler !== scheduler) failures.push(`${where} uses scheduler ${vs.scheduler}, expected ${scheduler}`);
-    checkRealServers(vs.realServers, p, where, failures);
+    if (vs.scheduler !== scheduler) failures.push({ ...at, expected: scheduler, seen: vs.scheduler, message: `${where} uses scheduler ${vs.scheduler}, expected ${scheduler}` });
+    if (vs.persistent !== p.persistent) failures.push({ ...at, expected: persistence(p.persistent), seen: persistence(vs.persistent), message: `${where} is ${persistence(vs.persistent)}, expected ${persistence(p.persistent)}` });
+    checkRealServers(vs.realServers, p, where, at, failures);
   }
-  checkStale(node, ports, nodeIPs, failures);
+  checkStale(node, wanted, failures);
 }
 
-/** A virtual server kube-proxy should have removed: not a current service port, and not on a node address. */
-function checkStale(node: NodeObservation, ports: ExpectedServicePort[], nodeIPs: Set<string>, failures: string[]): void {
-  const current = new Set(ports.map((p) => vsKey(p.protocol, p.clusterIP, p.port)));
-  const kubeIpvs0 = new Set(node.interfaces.get('kube-ipvs0')?.ipv4.map((a) => a.split('/')[0]) ?? []);
-  const own = new Set([...nodeIPs, ...[...node.interfaces.values()].flatMap((i) => i.ipv4.map((a) => a.split('/')[0]!)).filter((ip) => !kubeIpvs0.has(ip))]);
-  // IPv6 virtual servers are out of this suite's (IPv4) scope; firewall-mark services have no address.
-  const stale = node.ipvs.filter((vs) => vs.protocol !== 'FWM' && !vs.address.includes(':') && !current.has(vsKey(vs.protocol, vs.address, vs.port)) && !own.has(vs.address));
-  for (const vs of stale) failures.push(`${node.name}: stale virtual server ${vs.protocol} ${vs.address}:${vs.port}, no current service port or node address`);
+const persistence = (timeout?: number) => (timeout === undefined ? 'not persistent' : `persistent ${timeout}`);
+
+/** A virtual server kube-proxy should have removed, or never made: no current Service has it on this node. */
+function checkStale(node: NodeObservation, wanted: ExpectedVirtualServer[], failures: Finding[]): void {
+  const current = new Set(wanted.map((p) => vsKey(p.protocol, p.address, p.port)));
+  // Firewall-mark services have no address; kube-proxy never makes them.
+  const stale = node.ipvs.filter((vs) => vs.protocol !== 'FWM' && !current.has(vsKey(vs.protocol, vs.address, vs.port)));
+  for (const vs of stale) {
+    failures.push({
+      node: node.name, object: `virtual server ${describe(vs as { protocol: 'TCP'; address: string; port: number })}`, address: `${vs.address}:${vs.port}`, expected: 'absent', seen: 'present',
+      message: `${node.name}: stale virtual server ${vs.protocol} ${vs.address}:${vs.port}, no current Service has it on this node`,
+    });
+  }
 }
 
-function checkRealServers(actual: RealServer[], p: ExpectedServicePort, where: string, failures: string[]): void {
-  const byAddr = new Map(actual.map((rs) => [`${rs.address}:${rs.port}`, rs]));
-  const wanted = new Set(p.ready.map((e) => `${e.ip}:${e.port}`));
+type At = Pick<Finding, 'node' | 'object' | 'address'>;
+
+function checkRealServers(actual: RealServer[], p: ExpectedVirtualServer, where: string, at: At, failures: Finding[]): void {
+  const key = (a: string, port: number) => (a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`);
+  const byAddr = new Map(actual.map((rs) => [key(rs.address, rs.port), rs]));
+  const wanted = new Set(p.ready.map((e) => key(e.ip, e.port)));
   // kube-proxy's graceful termination keeps a terminating endpoint's real server at weight 0 while connections drain.
-  const draining = new Set(p.draining.map((e) => `${e.ip}:${e.port}`));
+  const draining = new Set(p.draining.map((e) => key(e.ip, e.port)));
   for (const addr of wanted) {
     const rs = byAddr.get(addr);
-    if (!rs) failures.push(`${where} lacks ready endpoint ${addr}`);
-    else if (rs.forward !== 'Masq') failures.push(`${where} forwards to ${addr} by ${rs.forward}, expected Masq`);
-    else if (rs.weight < 1) failures.push(`${where} has ${addr} at weight ${rs.weight}, expected ≥ 1`);
+    if (!rs) failures.push({ ...at, expected: `real server ${addr}`, seen: 'absent', message: `${where} lacks ready endpoint ${addr}` });
+    else if (rs.forward !== 'Masq') failures.push({ ...at, expected: `${addr} by Masq`, seen: rs.forward, message: `${where} forwards to ${addr} by ${rs.forward}, expected Masq` });
+    else if (rs.weight < 1) failures.push({ ...at, expected: `${addr} at weight ≥ 1`, seen: `weight ${rs.weight}`, message: `${where} has ${addr} at weight ${rs.weight}, expected ≥ 1` });
   }
   for (const [addr, rs] of byAddr) {
     if (wanted.has(addr)) continue;
-    if (!draining.has(addr)) failures.push(`${where} has extra real server ${addr} that is not a ready endpoint`);
-    else if (rs.weight !== 0) failures.push(`${where} sends new connections to terminating endpoint ${addr} (weight ${rs.weight}, expected 0 while it drains)`);
+    if (!draining.has(addr)) failures.push({ ...at, expected: 'no such real server', seen: `real server ${addr}`, message: `${where} has extra real server ${addr} that is not a ready endpoint` });
+    else if (rs.weight !== 0) failures.push({ ...at, expected: `${addr} at weight 0`, seen: `weight ${rs.weight}`, message: `${where} sends new connections to terminating endpoint ${addr} (weight ${rs.weight}, expected 0 while it drains)` });
   }
 }

@@ -16,7 +16,24 @@ export interface Verdict {
   message: string;
   /** What was checked, per node where that applies; attached to reports as JSON. */
   evidence: Record<string, unknown>;
+  /** Every violation as data, none left out (the message lists only the first few). */
+  failures?: Failure[];
 }
+
+/** One violation: where it is, what it concerns, what was expected and what was seen, and the sentence for people. */
+export interface Failure {
+  claim: ClaimId;
+  message: string;
+  node?: string;
+  /** What the violation concerns: a virtual server, an ipset, an interface, a sysctl, the config, a probe. */
+  object?: string;
+  address?: string;
+  expected?: string;
+  seen?: string;
+}
+
+/** A violation's fields; the claim is filled in by judge(). */
+export type Finding = Omit<Failure, 'claim'>;
 
 export interface ClaimInput {
   snapshot: Snapshot;
@@ -33,15 +50,21 @@ export interface Claim {
 
 const MAX_LISTED = 5;
 
-/** A verdict from a list of violations: pass when empty, otherwise fail naming the first few. */
-export function judge(id: ClaimId, failures: string[], passMessage: string, evidence: Record<string, unknown>): Verdict {
-  if (failures.length === 0) return { id, status: 'pass', message: passMessage, evidence };
-  const more = failures.length > MAX_LISTED ? ` (+${failures.length - MAX_LISTED} more)` : '';
+/**
+ * A verdict from a list of violations: pass when empty, otherwise fail naming the first few in the message and
+ * all of them in `failures` (data) and `evidence.failures` (sentences). A bare string is a finding of its message.
+ */
+export function judge(id: ClaimId, found: (string | Finding)[], passMessage: string, evidence: Record<string, unknown>): Verdict {
+  if (found.length === 0) return { id, status: 'pass', message: passMessage, evidence };
+  const failures = found.map((f): Failure => ({ claim: id, ...(typeof f === 'string' ? { message: f } : f) }));
+  const messages = failures.map((f) => f.message);
+  const more = messages.length > MAX_LISTED ? ` (+${messages.length - MAX_LISTED} more)` : '';
   return {
     id,
     status: 'fail',
-    message: failures.slice(0, MAX_LISTED).join('; ') + more,
-    evidence: { ...evidence, failures },
+    message: messages.slice(0, MAX_LISTED).join('; ') + more,
+    evidence: { ...evidence, failures: messages },
+    failures,
   };
 }
 

@@ -24,5 +24,6 @@ export function summaryLine(verdicts: Verdict[]): string {
 }
 
 export function verdictsJson(verdicts: Verdict[]): string {
-  return JSON.stringify({ claims: verdicts.map(({ id, status, message }) => ({ id, status, message })) });
+  // A failing claim carries every failure as data (claim, node, object, address, expected, seen, message).
+  return JSON.stringify({ claims: verdicts.map(({ id, status, message, failures }) => ({ id, status, message, ...(failures && { failures }) })) });
 }

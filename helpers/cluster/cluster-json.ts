@@ -1,7 +1,7 @@
 // Assembles cluster.json (the expected model) from API objects. Pure, so it is unit-tested without a cluster.
 import { loadYaml, type V1ConfigMap, type V1EndpointSlice, type V1Node, type V1Service } from '@kubernetes/client-node';
 import { InputError } from '../snapshot/input-error.js';
-import { SNAPSHOT_FORMAT_VERSION, type ClusterJson, type Endpoint, type KubeProxyConfig, type Protocol, type ProxyMode, type Service } from '../snapshot/model.js';
+import { SNAPSHOT_FORMAT_VERSION, type ClusterJson, type Endpoint, type KubeProxyConfig, type LoadBalancerIngress, type Protocol, type ProxyMode, type Service } from '../snapshot/model.js';
 
 export interface ApiObjects {
   kubeProxyConfigMap: V1ConfigMap;
@@ -51,7 +51,7 @@ function toService(svc: V1Service, slices: V1EndpointSlice[]): Service {
   const namespace = svc.metadata?.namespace ?? 'default';
   const name = svc.metadata?.name ?? '';
   const own = slices.filter(
-    (s) => s.metadata?.namespace === namespace && s.metadata?.labels?.['kubernetes.io/service-name'] === name && s.addressType === 'IPv4',
+    (s) => s.metadata?.namespace === namespace && s.metadata?.labels?.['kubernetes.io/service-name'] === name && (s.addressType === 'IPv4' || s.addressType === 'IPv6'),
   );
   const clusterIPs = svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : ['None']);
   const policy = svc.spec?.internalTrafficPolicy;
@@ -60,12 +60,38 @@ function toService(svc: V1Service, slices: V1EndpointSlice[]): Service {
     name,
     clusterIPs,
     ...((policy === 'Local' || policy === 'Cluster') && { internalTrafficPolicy: policy }),
+    ...serviceShape(svc),
     ports: (svc.spec?.ports ?? []).map((p) => {
       const protocol = (p.protocol ?? 'TCP') as Protocol;
       return { name: p.name ?? '', protocol, port: p.port, ...(p.nodePort !== undefined && { nodePort: p.nodePort }), endpoints: endpointsFor(own, p.name ?? '', protocol) };
     }),
   };
 }
+
+/** What kube-proxy reads beyond ClusterIPs: type, external IPs, LB ingress and ranges, policies, affinity. */
+function serviceShape(svc: V1Service): Partial<Service> {
+  const spec = svc.spec ?? {};
+  const type = spec.type;
+  const ingress = (svc.status?.loadBalancer?.ingress ?? []).map((i): LoadBalancerIngress => ({
+    ...(i.ip && { ip: i.ip }),
+    ...(i.hostname && { hostname: i.hostname }),
+    ...((i.ipMode === 'VIP' || i.ipMode === 'Proxy') && { ipMode: i.ipMode }),
+  }));
+  const etp = spec.externalTrafficPolicy;
+  const timeout = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT;
+  return {
+    ...((type === 'ClusterIP' || type === 'NodePort' || type === 'LoadBalancer') && { type }),
+    ...(spec.externalIPs?.length && { externalIPs: spec.externalIPs }),
+    ...(ingress.length > 0 && { loadBalancerIngress: ingress }),
+    ...(spec.loadBalancerSourceRanges?.length && { loadBalancerSourceRanges: spec.loadBalancerSourceRanges }),
+    ...((etp === 'Local' || etp === 'Cluster') && { externalTrafficPolicy: etp }),
+    ...(spec.healthCheckNodePort !== undefined && { healthCheckNodePort: spec.healthCheckNodePort }),
+    ...(spec.sessionAffinity === 'ClientIP' && { sessionAffinity: { clientIPTimeoutSeconds: timeout } }),
+  };
+}
+
+/** The API server's default for sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
+const DEFAULT_AFFINITY_TIMEOUT = 10800;
 
 /** Endpoints of one service port: slice ports match the service port by name and protocol. */
 function endpointsFor(slices: V1EndpointSlice[], portName: string, protocol: Protocol): Endpoint[] {

@@ -2,9 +2,10 @@
 // asked once from net-pod (whoami answers with the client's address as the backend saw it), and each behaviour
 // the modes are documented to differ in gets its own request. One exec per client: the requests run in parallel
 // inside one shell script, each bounded by `timeout`, and print framed blocks that parse-probe-output reads.
+import { isIPv4 } from 'node:net';
 import { runOk, shellQuote, type Exec } from '../exec/exec.js';
 import { parseProbeBlocks, PROBE_MARK } from '../parsers/probe-output.js';
-import { ipv4ClusterIPs, serviceKey, type ClusterJson, type ProbeResult } from '../snapshot/model.js';
+import { clusterIPsOf, serviceKey, type ClusterJson, type ProbeResult } from '../snapshot/model.js';
 
 /**
  * Each request's limit; a dropped packet costs this long. Generous: every request of a client starts at once, and
@@ -43,7 +44,7 @@ export interface ProbeSites {
 export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[] {
   const pod = { from: s.clientPod, fromNode: s.clientNode, ...(s.clientPodIP && { fromIP: s.clientPodIP }) };
   const ports: ProbeTarget[] = cluster.services.flatMap((svc) => {
-    const ip = ipv4ClusterIPs(svc)[0];
+    const ip = clusterIPsOf(svc).find((ip) => isIPv4(ip));
     if (!ip) return [];
     return svc.ports
       .filter((p) => p.protocol === 'TCP' || p.protocol === 'UDP')

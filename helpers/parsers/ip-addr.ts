@@ -6,6 +6,8 @@ export interface NetInterface {
   operstate: string;
   /** IPv4 addresses as `a.b.c.d/len`. */
   ipv4: string[];
+  /** IPv6 addresses as `addr/len`, as `ip` prints them. */
+  ipv6: string[];
 }
 
 interface RawAddr { family?: unknown; local?: unknown; prefixlen?: unknown }
@@ -33,8 +35,13 @@ export function parseIpAddrJson(text: string, source = 'ip -j addr show'): Map<s
       name: link.ifname,
       flags: Array.isArray(link.flags) ? link.flags.map(String) : [],
       operstate: typeof link.operstate === 'string' ? link.operstate : 'UNKNOWN',
-      ipv4: (addrs as RawAddr[]).filter((a) => a.family === 'inet').map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
+      ipv4: withPrefix(addrs as RawAddr[], 'inet'),
+      ipv6: withPrefix(addrs as RawAddr[], 'inet6'),
     });
   }
   return out;
+}
+
+function withPrefix(addrs: RawAddr[], family: string): string[] {
+  return addrs.filter((a) => a.family === family).map((a) => `${String(a.local)}/${String(a.prefixlen)}`);
 }

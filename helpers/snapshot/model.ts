@@ -1,10 +1,12 @@
-// The snapshot contract (formatVersion 3; versions 1 and 2 are still read). cluster.json is the expected model;
+// The snapshot contract (formatVersion 4; versions 1 to 3 are still read). cluster.json is the expected model;
 // the per-node files are what the nodes really showed. Keep these shapes exactly: saved snapshots are re-judged
 // later by `evaluate` and `compare`. Version 2 added `serving`/`terminating` per endpoint and
-// nodes/<node>/proxy-mode.txt; version 3 added a port's `nodePort`, nodes/<node>/nft-ruleset.txt and probes.json.
+// nodes/<node>/proxy-mode.txt; version 3 added a port's `nodePort`, nodes/<node>/nft-ruleset.txt and probes.json; version 4 added the Service shapes beyond
+// ClusterIP (type, externalIPs, load-balancer ingress and source ranges, traffic policies, session affinity),
+// IPv6 endpoints, and arp.json probes of load-balancer IPs.
 
-export const SNAPSHOT_FORMAT_VERSION = 3;
-export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+export const SNAPSHOT_FORMAT_VERSION = 4;
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
@@ -40,6 +42,23 @@ export interface Service {
   /** `Local`: each node uses only its own endpoints for the ClusterIP (formatVersion 2, optional; default Cluster). */
   internalTrafficPolicy?: 'Cluster' | 'Local';
   ports: ServicePort[];
+  // formatVersion 4, all optional: absent reads as a ClusterIP Service without them.
+  type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  externalIPs?: string[];
+  /** status.loadBalancer.ingress as the load balancer (MetalLB, kube-vip, a cloud) published it. */
+  loadBalancerIngress?: LoadBalancerIngress[];
+  loadBalancerSourceRanges?: string[];
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+  healthCheckNodePort?: number;
+  /** Present for sessionAffinity ClientIP: its timeout (spec.sessionAffinityConfig.clientIP.timeoutSeconds). */
+  sessionAffinity?: { clientIPTimeoutSeconds: number };
+}
+
+export interface LoadBalancerIngress {
+  ip?: string;
+  hostname?: string;
+  /** `Proxy`: the load balancer proxies, so kube-proxy programs nothing for this IP (KEP-1860). */
+  ipMode?: 'VIP' | 'Proxy';
 }
 
 export interface ClusterNode {
@@ -76,7 +95,8 @@ export interface TrafficJson {
 export interface ArpProbe {
   from: string;
   target: string;
-  kind: 'clusterIP' | 'node';
+  /** `loadBalancer` (formatVersion 4): an ingress IP a load balancer announces, the case strictARP exists for. */
+  kind: 'clusterIP' | 'loadBalancer' | 'node';
   replies: number;
 }
 
@@ -128,9 +148,9 @@ export function isHeadless(svc: Service): boolean {
   return svc.clusterIPs.length === 0 || svc.clusterIPs.every((ip) => ip === 'None' || ip === '');
 }
 
-/** IPv4 ClusterIPs of a non-headless service (IPv6 is out of this suite's scope). */
-export function ipv4ClusterIPs(svc: Service): string[] {
-  return isHeadless(svc) ? [] : svc.clusterIPs.filter((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip));
+/** The ClusterIPs of a non-headless service, of both families. */
+export function clusterIPsOf(svc: Service): string[] {
+  return isHeadless(svc) ? [] : svc.clusterIPs.filter((ip) => ip !== 'None' && ip !== '');
 }
 
 export function serviceKey(svc: Pick<Service, 'namespace' | 'name'>): string {

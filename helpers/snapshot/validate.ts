@@ -48,6 +48,7 @@ function validateService(s: unknown, where: string): void {
   const ok = isObj(s) && typeof s.namespace === 'string' && typeof s.name === 'string' && Array.isArray(s.clusterIPs) && Array.isArray(s.ports);
   if (!ok) throw new InputError(`${where}: needs namespace, name, clusterIPs[] and ports[]`);
   if (!optional(s.internalTrafficPolicy, (p) => p === 'Cluster' || p === 'Local')) throw new InputError(`${where}.internalTrafficPolicy must be Cluster or Local`);
+  validateShape(s, where);
   (s.clusterIPs as unknown[]).forEach((ip, j) => {
     if (!(ip === 'None' || isIp(ip))) throw new InputError(`${where}.clusterIPs[${j}] is not an IP address or "None": ${JSON.stringify(ip)}`);
   });
@@ -59,6 +60,27 @@ function validateService(s: unknown, where: string): void {
       if (!eok) throw new InputError(`${where}.ports[${j}].endpoints[${k}]: needs an IP address, a port from 1 to 65535, boolean ready and (if present) boolean serving and terminating`);
     });
   });
+}
+
+const isIps = (v: unknown) => Array.isArray(v) && v.every(isIp);
+const isCidr = (v: unknown) => typeof v === 'string' && /^\s*[0-9a-fA-F:.]+\/\d{1,3}\s*$/.test(v) && isIP(v.trim().split('/')[0]!) !== 0;
+
+/** The formatVersion 4 fields of a Service's shape, each optional. */
+function validateShape(s: Obj, where: string): void {
+  const checks: [string, boolean, string][] = [
+    ['type', optional(s.type, (t) => ['ClusterIP', 'NodePort', 'LoadBalancer'].includes(t as string)), 'must be ClusterIP, NodePort or LoadBalancer'],
+    ['externalIPs', optional(s.externalIPs, isIps), 'must be an array of IP addresses'],
+    ['loadBalancerIngress', optional(s.loadBalancerIngress, isIngress), 'must be an array of {ip?, hostname?, ipMode? VIP|Proxy} with ip an IP address'],
+    ['loadBalancerSourceRanges', optional(s.loadBalancerSourceRanges, (r) => Array.isArray(r) && r.every(isCidr)), 'must be an array of CIDRs'],
+    ['externalTrafficPolicy', optional(s.externalTrafficPolicy, (p) => p === 'Cluster' || p === 'Local'), 'must be Cluster or Local'],
+    ['healthCheckNodePort', optional(s.healthCheckNodePort, isPort), 'must be a port from 1 to 65535'],
+    ['sessionAffinity', optional(s.sessionAffinity, (a) => isObj(a) && Number.isInteger(a.clientIPTimeoutSeconds) && (a.clientIPTimeoutSeconds as number) >= 1), 'must be {clientIPTimeoutSeconds: a whole number ≥ 1}'],
+  ];
+  for (const [field, ok, what] of checks) if (!ok) throw new InputError(`${where}.${field} ${what}`);
+}
+
+function isIngress(v: unknown): boolean {
+  return Array.isArray(v) && v.every((i) => isObj(i) && optional(i.ip, isIp) && optional(i.hostname, (h) => typeof h === 'string') && optional(i.ipMode, (m) => m === 'VIP' || m === 'Proxy'));
 }
 
 export function validateTrafficJson(v: unknown, file: string): TrafficJson {
@@ -75,8 +97,8 @@ export function validateTrafficJson(v: unknown, file: string): TrafficJson {
 export function validateArpJson(v: unknown, file: string): ArpProbe[] {
   need(Array.isArray(v), file, 'expected a JSON array of probes');
   (v as unknown[]).forEach((p, i) => {
-    const ok = isObj(p) && typeof p.from === 'string' && isIp(p.target) && (p.kind === 'clusterIP' || p.kind === 'node') && Number.isInteger(p.replies) && (p.replies as number) >= 0;
-    need(ok, file, `[${i}] needs from, an IP address as target, kind "clusterIP"|"node" and a whole number of replies ≥ 0`);
+    const ok = isObj(p) && typeof p.from === 'string' && isIp(p.target) && ['clusterIP', 'loadBalancer', 'node'].includes(p.kind as string) && Number.isInteger(p.replies) && (p.replies as number) >= 0;
+    need(ok, file, `[${i}] needs from, an IP address as target, kind "clusterIP"|"loadBalancer"|"node" and a whole number of replies ≥ 0`);
   });
   return v as ArpProbe[];
 }

@@ -28,7 +28,7 @@ test.describe('kube-ipvs0-holds-clusterips', () => {
   test('fails naming the last node, the missing ClusterIP and a stale address', async () => {
     const v = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { tweak: onLast((f) => (f.ipAddr = f.ipAddr!.replace('"local":"10.200.1.245"', '"local":"10.200.1.246"'))) });
     expect(v.status).toBe('fail');
-    expect(v.message).toBe('myk8s-worker3: kube-ipvs0 lacks ClusterIP 10.200.1.245 (default/svc-clusterip); myk8s-worker3: kube-ipvs0 holds stale address 10.200.1.246/32, the ClusterIP of no current service');
+    expect(v.message).toBe('myk8s-worker3: kube-ipvs0 lacks ClusterIP 10.200.1.245 (default/svc-clusterip); myk8s-worker3: kube-ipvs0 holds stale address 10.200.1.246/32, the address of no current service');
   });
   test('fails on a ClusterIP bound with a wider prefix than /32', async () => {
     const v = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { tweak: onLast((f) => (f.ipAddr = f.ipAddr!.replace(/("local":"10\.200\.1\.245","prefixlen":)32/, '$124'))) });
@@ -81,11 +81,11 @@ test.describe('ipvs-services-match-endpoints', () => {
     expect(v.message).toContain('myk8s-worker3: TCP 10.200.1.10:9153 (kube-system/kube-dns) has no virtual server');
     expect(v.message).not.toContain('UDP 10.200.1.10:53');
   });
-  test('fails on a stale virtual server, but not on one at a node address (a NodePort)', async () => {
+  test('fails on a stale virtual server, and on one at a node address that no NodePort Service has', async () => {
     const stale = 'TCP  0AC80132:1F90 rr  \n  -> 0A0A0102:0050      Masq    1      0          0         \n';
     const nodePort = 'TCP  AC120005:7531 rr  \n  -> 0A0A0102:0050      Masq    1      0          0         \n';
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = f.procIpvs! + stale + nodePort)) });
-    expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.50:8080, no current service port or node address');
+    expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.50:8080, no current Service has it on this node; myk8s-worker3: stale virtual server TCP 172.18.0.5:30001, no current Service has it on this node');
   });
   test('a node without any IPVS table fails as such', async () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => { delete f.procIpvs; delete f.ipvsadm; }) });
@@ -251,7 +251,7 @@ test.describe('ipset-replaces-per-service-rules', () => {
   });
   test('real: kube-proxy down when a Service was created leaves its entry out', async () => {
     const v = await verdictOf(out(), 'ipset-replaces-per-service-rules', { from: 'proxy-down-new-service' });
-    expect(v.message).toBe('myk8s-control-plane: ipset KUBE-CLUSTER-IP lacks 10.200.1.50,tcp:8080');
+    expect(v.message).toBe('myk8s-control-plane: ipset KUBE-CLUSTER-IP lacks 10.200.1.50,tcp:8080 (default/svc-new)');
   });
 });
 
@@ -329,14 +329,14 @@ test.describe('what the mutation run asked for', () => {
     expect(v.evidence.failures).toEqual([
       'kube-proxy runs in iptables mode (cluster.json proxyMode), not ipvs',
       'myk8s-worker3: kube-ipvs0 lacks ClusterIP 10.200.1.245 (default/svc-clusterip)',
-      'myk8s-worker3: kube-ipvs0 holds stale address 10.200.1.246/32, the ClusterIP of no current service',
+      'myk8s-worker3: kube-ipvs0 holds stale address 10.200.1.246/32, the address of no current service',
     ]);
   });
   test('evidence: per-node counts a reader can check', async () => {
     const ipset = await verdictOf(out(), 'ipset-replaces-per-service-rules');
     expect(ipset.evidence).toMatchObject({ expectedEntries: 15, nodes: { 'myk8s-worker3': { members: 15, missing: [], perServiceChains: [], clusterIPRules: 0, natRulesUsingSet: 2 } } });
     const ipvs0 = await verdictOf(out(), 'kube-ipvs0-holds-clusterips');
-    expect(ipvs0.evidence).toMatchObject({ expectedClusterIPs: 13, nodes: { 'myk8s-worker3': { addresses: 13, missing: [], stale: [], notSlash32: [] } } });
+    expect(ipvs0.evidence).toMatchObject({ expectedAddresses: 13, nodes: { 'myk8s-worker3': { expected: 13, addresses: 13, missing: [], stale: [], notHostPrefix: [] } } });
     const arp = await verdictOf(out(), 'strict-arp');
     expect(arp.message).toBe('strictARP is true and arp_ignore=1, arp_announce=2 on all 4 nodes; 3 ClusterIPs got no ARP reply while a node IP did');
     expect((arp.evidence.arp as unknown[]).length).toBe(4);
@@ -349,7 +349,7 @@ test.describe('what the mutation run asked for', () => {
   });
   test('a stale virtual server on a current ClusterIP but another port fails too', async () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = f.procIpvs! + 'TCP  0AC801F5:270F rr  \n')) });
-    expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.245:9999, no current service port or node address');
+    expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.245:9999, no current Service has it on this node');
   });
   test('an invalid probe lists every silent control; more than five failures are counted, not listed', async () => {
     const silent = [{ from: 'mypc', target: '172.18.0.3', kind: 'node' as const, replies: 0 }, { from: 'mypc', target: '172.18.0.4', kind: 'node' as const, replies: 0 }];

@@ -38,6 +38,11 @@ test('evaluate --json: a failing claim → exit 1 with the documented shape', as
     ['fewer-iptables-rules-than-iptables-mode', 'skip'],
   ]);
   expect(Object.keys(json.claims[0]!)).toEqual(['id', 'status', 'message']);
+  // Every failure as data, none cut off: the sentence above lists five at most.
+  expect(json.claims[3]).toMatchObject({ failures: [
+    { claim: 'strict-arp', node: 'myk8s-worker3', object: 'sysctl net.ipv4.conf.all.arp_ignore', expected: '1', seen: '0', message: 'myk8s-worker3: net.ipv4.conf.all.arp_ignore = 0, expected 1' },
+    { claim: 'strict-arp', node: 'myk8s-worker3', object: 'sysctl net.ipv4.conf.all.arp_announce', expected: '2', seen: '0', message: 'myk8s-worker3: net.ipv4.conf.all.arp_announce = 0, expected 2' },
+  ] });
 });
 
 test('unusable input: exit 2 and one line naming the file', async () => {
@@ -47,8 +52,8 @@ test('unusable input: exit 2 and one line naming the file', async () => {
   await writeFile(join(k.dir, 'nodes', LAST_NODE, 'ip-addr.json'), '[]');
   await writeFile(join(k.dir, 'nodes', LAST_NODE, 'iptables-save.txt'), '');
   expectOneLineError(await cli('evaluate', k.dir), /iptables-save\.txt: is empty/);
-  await writeFile(join(k.dir, 'cluster.json'), '{"formatVersion": 4}');
-  expectOneLineError(await cli('evaluate', k.dir), /cluster\.json: formatVersion must be 1, 2 or 3, got 4/);
+  await writeFile(join(k.dir, 'cluster.json'), '{"formatVersion": 5}');
+  expectOneLineError(await cli('evaluate', k.dir), /cluster\.json: formatVersion must be 1, 2, 3 or 4, got 5/);
 });
 
 test('a baseline that is not in iptables mode is bad input', async () => {

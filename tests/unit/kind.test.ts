@@ -106,16 +106,44 @@ test('cluster.json assembly from Services, EndpointSlices, Nodes and the kube-pr
   expect(cluster.nodes).toEqual([{ name: 'myk8s-worker', internalIP: '172.18.0.3' }]);
   expect(cluster.services.map((s) => s.name)).toEqual(['svc-clusterip', 'svc-headless', 'svc-nodeport']);
   expect(cluster.services[2]!.ports[0]).toEqual({ name: 'http', protocol: 'TCP', port: 9080, nodePort: 30080, endpoints: [] });
-  expect(cluster.formatVersion).toBe(3);
+  expect(cluster.formatVersion).toBe(4);
   expect(cluster.services[0]).toEqual({
     namespace: 'default', name: 'svc-clusterip', clusterIPs: ['10.200.1.245'],
     ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, endpoints: [
       { ip: '10.10.1.2', port: 80, ready: true, serving: true, terminating: false, nodeName: 'myk8s-worker', pod: 'webpod1' },
       { ip: '10.10.2.2', port: 80, ready: false, serving: false, terminating: false, nodeName: 'myk8s-worker2', pod: 'webpod2' },
       { ip: '10.10.3.2', port: 80, ready: true, serving: true, terminating: false, nodeName: 'myk8s-worker3', pod: 'webpod3' },
+      // An IPv6 slice's endpoints are kept too: the IPv6 proxier of a dual-stack node uses them.
+      { ip: 'fd00::1', port: 80, ready: true, serving: true, terminating: false },
     ] }],
   });
   expect(cluster.services[1]!.clusterIPs).toEqual(['None']);
+});
+
+test('cluster.json carries the Service shapes kube-proxy reads: LB ingress, external IPs, source ranges, policies, affinity', () => {
+  const lb: V1Service = {
+    metadata: { name: 'svc-lb', namespace: 'default' },
+    spec: {
+      type: 'LoadBalancer', clusterIP: '10.200.1.70', clusterIPs: ['10.200.1.70', 'fd00:10:200::70'], externalIPs: ['192.0.2.9'],
+      externalTrafficPolicy: 'Local', healthCheckNodePort: 31999, loadBalancerSourceRanges: ['172.18.0.0/16'],
+      sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } },
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 31000 }],
+    },
+    status: { loadBalancer: { ingress: [{ ip: '172.18.255.200' }, { ip: '172.18.255.201', ipMode: 'Proxy' }, { hostname: 'lb.example.invalid' }] } },
+  };
+  const affinityDefault: V1Service = { metadata: { name: 'svc-sticky', namespace: 'default' }, spec: { clusterIP: '10.200.1.71', sessionAffinity: 'ClientIP', ports: [{ port: 80 }] } };
+  const cluster = assembleClusterJson({
+    kubeProxyConfigMap: { data: { 'config.conf': 'mode: ipvs\n' } },
+    nodes: [], services: [lb, affinityDefault], endpointSlices: [],
+  });
+  expect(cluster.services[0]).toEqual({
+    namespace: 'default', name: 'svc-lb', clusterIPs: ['10.200.1.70', 'fd00:10:200::70'], type: 'LoadBalancer', externalIPs: ['192.0.2.9'],
+    loadBalancerIngress: [{ ip: '172.18.255.200' }, { ip: '172.18.255.201', ipMode: 'Proxy' }, { hostname: 'lb.example.invalid' }],
+    loadBalancerSourceRanges: ['172.18.0.0/16'], externalTrafficPolicy: 'Local', healthCheckNodePort: 31999, sessionAffinity: { clientIPTimeoutSeconds: 60 },
+    ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 31000, endpoints: [] }],
+  });
+  // The API server defaults the timeout to three hours.
+  expect(cluster.services[1]!.sessionAffinity).toEqual({ clientIPTimeoutSeconds: 10800 });
 });
 
 test('manifests load into the run namespace with the run label, node names mapped', async () => {

@@ -230,7 +230,7 @@ test.describe('parser details the second mutation run asked for', () => {
   });
   test('ip -j addr: a missing ifname is named by position; flags and operstate default', () => {
     expect(catchMessage(() => parseIpAddrJson('[{"ifname":"lo"},{}]', 'i.json'))).toBe('i.json: interface [1] has no "ifname"');
-    expect(parseIpAddrJson('[{"ifname":"lo"}]').get('lo')).toEqual({ name: 'lo', flags: [], operstate: 'UNKNOWN', ipv4: [] });
+    expect(parseIpAddrJson('[{"ifname":"lo"}]').get('lo')).toEqual({ name: 'lo', flags: [], operstate: 'UNKNOWN', ipv4: [], ipv6: [] });
   });
   test('ipset: empty output is no sets; trimmed fields; a set needs its Type; a trailing space after Members:', () => {
     expect(parseIpsetList('').size).toBe(0);
