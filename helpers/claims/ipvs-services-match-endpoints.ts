@@ -25,7 +25,7 @@ export const ipvsServicesMatchEndpoints: Claim = {
       const wanted = expectedVirtualServers(snapshot.cluster, nodeView(snapshot, node));
       expected = Math.max(expected, wanted.length);
       checkNode(node, wanted, scheduler, failures);
-      perNode[node.name] = { expected: wanted.length, virtualServers: node.ipvs.length, kinds: countKinds(wanted), source: node.ipvsFile, violations: failures.length - before };
+      perNode[node.name] = { expected: wanted.length, virtualServers: node.ipvs.length, kinds: countKinds(wanted), source: node.ipvsFile, ...(node.ipvsNote && { note: node.ipvsNote }), violations: failures.length - before };
     }
     return judge(
       this.id,

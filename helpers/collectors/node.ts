@@ -7,6 +7,8 @@ export interface NodeAccess {
   shell: Exec;
   /** On kind, the node image has no ipset, so this is the node's kube-proxy pod (hostNetwork: same netns). */
   ipset: Exec;
+  /** Where `ipvsadm` runs against the node's netns, when not in `shell` (a kind node image has none). */
+  ipvsadm?: Exec;
 }
 
 export const NODE_COMMANDS = {
@@ -30,15 +32,19 @@ const OPTIONAL = new Set<string>(['ipvsadm', 'procIpvs', 'proxyMode', 'nftRulese
 
 /** Collects one node's raw outputs, byte for byte, as the snapshot stores them. */
 export async function collectNodeFiles(node: NodeAccess): Promise<NodeFiles> {
-  const shellKeys = ['ipAddr', 'procIpvs', 'iptablesSave', 'sysctl', 'ipvsadm', 'proxyMode', 'nftRuleset'] as const;
-  const results = await runEach(node.shell, shellKeys.map((k) => [...NODE_COMMANDS[k]]));
-  const [ipset] = await runEach(node.ipset, [[...NODE_COMMANDS.ipset]]);
+  // ipvsadm reads the table by netlink, whole; /proc/net/ip_vs can be cut where netns share a kernel (helpers/snapshot/ipvs-source.ts).
+  const shellKeys = ['ipAddr', 'procIpvs', 'iptablesSave', 'sysctl', ...(node.ipvsadm ? [] : ['ipvsadm' as const]), 'proxyMode', 'nftRuleset'] as const;
+  const [results, [ipset], ipvsadm] = await Promise.all([
+    runEach(node.shell, shellKeys.map((k) => [...NODE_COMMANDS[k]])),
+    runEach(node.ipset, [[...NODE_COMMANDS.ipset]]),
+    node.ipvsadm ? runEach(node.ipvsadm, [[...NODE_COMMANDS.ipvsadm]]) : Promise.resolve([]),
+  ]);
   const files: NodeFiles = { ipset: okOutput(node.ipset, NODE_COMMANDS.ipset, ipset!) };
-  shellKeys.forEach((key, i) => {
-    const r = results[i]!;
-    if (OPTIONAL.has(key) && r.exitCode !== 0) return;
-    files[key] = okOutput(node.shell, NODE_COMMANDS[key], r);
-  });
+  const keep = (key: keyof typeof NODE_COMMANDS, exec: Exec, r: ExecResult) => {
+    if (!(OPTIONAL.has(key) && r.exitCode !== 0)) files[key] = okOutput(exec, NODE_COMMANDS[key], r);
+  };
+  shellKeys.forEach((key, i) => keep(key, node.shell, results[i]!));
+  if (node.ipvsadm && ipvsadm[0]) keep('ipvsadm', node.ipvsadm, ipvsadm[0]);
   return files;
 }
 

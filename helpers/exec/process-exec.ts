@@ -35,6 +35,14 @@ export function dockerExec(container: string): ProcessExec {
   return new ProcessExec(`docker exec ${container}`, ['docker', 'exec', container]);
 }
 
+/**
+ * A throwaway container of `image` in the network namespace of `container`, with NET_ADMIN (IPVS's netlink
+ * interface requires it): tools the node image lacks, such as ipvsadm on a kind node, run against the node's state.
+ */
+export function dockerNetnsExec(container: string, image: string): ProcessExec {
+  return new ProcessExec(`docker run --network container:${container} ${image}`, ['docker', 'run', '--rm', '--network', `container:${container}`, '--cap-add', 'NET_ADMIN', image]);
+}
+
 export interface KubectlTarget {
   kubeconfig: string;
   context: string;

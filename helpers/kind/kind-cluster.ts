@@ -1,7 +1,8 @@
 // A kind cluster behind the one Cluster interface: each node is a container, reached with `docker exec`.
 import type { NodeAccess } from '../collectors/node.js';
 import type { Exec } from '../exec/exec.js';
-import { dockerExec, kubectlExec } from '../exec/process-exec.js';
+import { dockerExec, dockerNetnsExec, kubectlExec } from '../exec/process-exec.js';
+import { localToolsImage } from './settings.js';
 import { kubeProxyLogs } from '../cluster/collect.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { K8s } from '../cluster/k8s.js';
@@ -13,6 +14,8 @@ export interface KindClusterOptions {
   workloadNamespace?: string;
   /** Hosts outside the cluster by name (the seed's mypc). */
   outside?: Record<string, Exec>;
+  /** An image with ipvsadm, run in each node's netns (default MYPC_IMAGE, or nicolaka/netshoot). */
+  toolsImage?: string;
 }
 
 export class KindCluster implements Cluster {
@@ -28,6 +31,7 @@ export class KindCluster implements Cluster {
   /**
    * `docker exec` into each node's container (kind names containers after nodes), and `kubectl exec` into the
    * node's kube-proxy pod for `ipset`, which the kind node image lacks: kube-proxy's hostNetwork shares the node's sets.
+   * ipvsadm, also missing there, runs in a throwaway container in the node's netns: the whole IPVS table by netlink.
    */
   async nodes(): Promise<NodeAccess[]> {
     const [nodes, proxies] = await Promise.all([
@@ -38,7 +42,8 @@ export class KindCluster implements Cluster {
       const name = n.metadata!.name!;
       const pod = proxies.items.find((p) => p.spec?.nodeName === name)?.metadata?.name;
       if (!pod) throw new InputError(`no kube-proxy pod runs on node ${name} (kube-system, k8s-app=kube-proxy); is kube-proxy rolled out as a DaemonSet, as on kind?`);
-      return { name, shell: dockerExec(name), ipset: kubectlExec(this.k8s.target, 'kube-system', pod, 'kube-proxy') };
+      const ipvsadm = dockerNetnsExec(name, this.o.toolsImage ?? localToolsImage(process.env));
+      return { name, shell: dockerExec(name), ipset: kubectlExec(this.k8s.target, 'kube-system', pod, 'kube-proxy'), ipvsadm };
     });
   }
 

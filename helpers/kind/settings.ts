@@ -42,11 +42,16 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): SuiteSetting
     ...(env.IPVS_CONFORMANCE_KIND_CONFIG && { kindConfig: existingFile(env, 'IPVS_CONFORMANCE_KIND_CONFIG') }),
     keepCluster: flag(env, 'KEEP_CLUSTER'),
     requests: int(env, 'REQUESTS', 300, 3, 100_000),
-    mypcImage: env.MYPC_IMAGE || SEED_IMAGES.netpod,
+    mypcImage: localToolsImage(env),
     ...seedImageSettings(env),
     convergenceSeconds: int(env, 'CONVERGENCE_SECONDS', 30, 1, 600),
     stateDir: env.IPVS_CONFORMANCE_STATE_DIR || '.kind',
   };
+}
+
+/** MYPC_IMAGE: the image the suite runs in the local Docker (mypc, and ipvsadm in a kind node's netns). */
+export function localToolsImage(env: NodeJS.ProcessEnv): string {
+  return env.MYPC_IMAGE || SEED_IMAGES.netpod;
 }
 
 /** WEBPOD_IMAGE and NETPOD_IMAGE, or the seed's own images. */

@@ -7,6 +7,7 @@ import { parseIptablesSave, type IptablesDump } from '../parsers/iptables-save.j
 import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/ipvs-table.js';
 import { parseSysctl } from '../parsers/sysctl.js';
 import { InputError } from './input-error.js';
+import { chooseIpvsTable, type IpvsChoice } from './ipvs-source.js';
 import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type ProbeResult, type TrafficJson } from './model.js';
 import { validateArpJson, validateClusterJson, validateProbesJson, validateTrafficJson } from './validate.js';
 import type { NodeFiles } from './write.js';
@@ -17,6 +18,8 @@ export interface NodeObservation {
   ipvs: VirtualServer[];
   /** Which file the IPVS table came from, for evidence and messages; undefined when the node has none. */
   ipvsFile?: string;
+  /** Why /proc/net/ip_vs was set aside for ipvsadm's view, when they disagree (helpers/snapshot/ipvs-source.ts). */
+  ipvsNote?: string;
   /** What kube-proxy answered on /proxyMode when the snapshot was taken (absent: not asked, or no answer). */
   proxyMode?: string;
   ipsets: Map<string, IpSet>;
@@ -97,15 +100,13 @@ function nftablesNodeWithoutIptables(mode: ClusterJson['proxyMode'], text: strin
 }
 
 /**
- * /proc/net/ip_vs is the kernel's own view and exists wherever IPVS is loaded; ipvsadm output is the fallback.
- * A node with neither has no IPVS table at all: the claims judge that (kube-proxy is then not in IPVS mode).
+ * Both views are validated when present, so an unusable file is reported even beside a good one; which one is
+ * judged is chooseIpvsTable's call. A node with neither has no IPVS table at all: the claims judge that.
  */
-function ipvsTable(path: (f: string) => string, proc?: string, ipvsadm?: string): Pick<NodeObservation, 'ipvs' | 'ipvsFile'> {
-  // Both are validated when present, so an unusable ipvsadm.txt is reported even beside a good /proc file.
-  const fromIpvsadm = ipvsadm !== undefined ? parseFile(path(NODE_FILES.ipvsadm), ipvsadm, parseIpvsadm) : undefined;
-  if (proc !== undefined) return { ipvs: parseFile(path(NODE_FILES.procIpvs), proc, parseProcNetIpVs), ipvsFile: path(NODE_FILES.procIpvs) };
-  if (fromIpvsadm) return { ipvs: fromIpvsadm, ipvsFile: path(NODE_FILES.ipvsadm) };
-  return { ipvs: [] };
+function ipvsTable(path: (f: string) => string, proc?: string, ipvsadm?: string): IpvsChoice {
+  const source = (file: string, text: string | undefined, parse: (t: string, s: string) => VirtualServer[]) =>
+    text === undefined ? undefined : { file: path(file), text, table: parseFile(path(file), text, parse) };
+  return chooseIpvsTable(source(NODE_FILES.procIpvs, proc, parseProcNetIpVs), source(NODE_FILES.ipvsadm, ipvsadm, parseIpvsadm));
 }
 
 export function nodeFile(dir: string, node: string, file: string): string {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type ProbeResult, type TrafficJson } from './model.js';
 
@@ -13,17 +13,23 @@ export interface SnapshotContent {
 }
 
 /** Writes a snapshot directory in the layout of its cluster.json's formatVersion. Raw outputs are written byte for byte. */
+/**
+ * Writes a snapshot. Written again into the same directory (a convergence loop, a second collect), a format file
+ * this snapshot lacks is removed, so no earlier snapshot's file (an ipvsadm.txt, a traffic.json) is read as its.
+ */
 export async function writeSnapshot(dir: string, content: SnapshotContent): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeJson(join(dir, 'cluster.json'), content.cluster);
-  if (content.traffic) await writeJson(join(dir, 'traffic.json'), content.traffic);
-  if (content.arp) await writeJson(join(dir, 'arp.json'), content.arp);
-  if (content.probes) await writeJson(join(dir, 'probes.json'), content.probes);
+  for (const key of ['traffic', 'arp', 'probes'] as const) {
+    const file = join(dir, `${key}.json`);
+    await (content[key] ? writeJson(file, content[key]) : rm(file, { force: true }));
+  }
   for (const [node, files] of content.nodes) {
     const nodeDir = join(dir, 'nodes', node);
     await mkdir(nodeDir, { recursive: true });
-    for (const [key, text] of Object.entries(files) as [NodeFileKey, string][]) {
-      await writeFile(join(nodeDir, NODE_FILES[key]), text);
+    for (const key of Object.keys(NODE_FILES) as NodeFileKey[]) {
+      const text = files[key];
+      await (text === undefined ? rm(join(nodeDir, NODE_FILES[key]), { force: true }) : writeFile(join(nodeDir, NODE_FILES[key]), text));
     }
   }
 }

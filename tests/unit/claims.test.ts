@@ -8,7 +8,7 @@ import { chiSquareUniform, gammaQ } from '../../helpers/claims/stats.js';
 import { parseIptablesSave } from '../../helpers/parsers/iptables-save.js';
 import type { ClusterJson } from '../../helpers/snapshot/model.js';
 import { evaluateSnapshot } from '../../helpers/cli/evaluate.js';
-import { LAST_NODE, traffic, verdictOf, writeKit } from './snapshot-kit.js';
+import { LAST_NODE, procAlone, traffic, verdictOf, writeKit } from './snapshot-kit.js';
 import { judgeKubeIpvs0Convergence } from '../../helpers/claims/convergence.js';
 import { readSnapshot } from '../../helpers/snapshot/read.js';
 import { join } from 'node:path';
@@ -55,7 +55,7 @@ test.describe('ipvs-services-match-endpoints', () => {
   test('fails on an extra real server, weight 0, another forward method, a wrong scheduler, missing TCP and UDP servers', async () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
       tweak: onLast((f) => {
-        f.procIpvs = f.procIpvs!
+        f.procIpvs = procAlone(f)
           .replace(/^(TCP {2}0AC801F5:2328 rr {2}\n)/m, '$1  -> 0A0A0909:0050      Masq    1      0          0         \n')
           .replace(/( {2}-> 0A0A0202:0050 +Masq +)1/, '$10')
           .replace(/( {2}-> 0A0A0102:0050 +)Masq/, '$1Route ')
@@ -75,7 +75,7 @@ test.describe('ipvs-services-match-endpoints', () => {
   });
   test('fails on a missing ready endpoint and on one missing port of a multi-port service', async () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
-      tweak: onLast((f) => (f.procIpvs = f.procIpvs!.replace(/^( {2}-> 0A0A0202:0050 .*\n)/m, '').replace(vsBlock('TCP', '0AC8010A:23C1'), ''))),
+      tweak: onLast((f) => (f.procIpvs = procAlone(f).replace(/^( {2}-> 0A0A0202:0050 .*\n)/m, '').replace(vsBlock('TCP', '0AC8010A:23C1'), ''))),
     });
     expect(v.message).toContain('myk8s-worker3: TCP 10.200.1.245:9000 (default/svc-clusterip) lacks ready endpoint 10.10.2.2:80');
     expect(v.message).toContain('myk8s-worker3: TCP 10.200.1.10:9153 (kube-system/kube-dns) has no virtual server');
@@ -84,7 +84,7 @@ test.describe('ipvs-services-match-endpoints', () => {
   test('fails on a stale virtual server, and on one at a node address that no NodePort Service has', async () => {
     const stale = 'TCP  0AC80132:1F90 rr  \n  -> 0A0A0102:0050      Masq    1      0          0         \n';
     const nodePort = 'TCP  AC120005:7531 rr  \n  -> 0A0A0102:0050      Masq    1      0          0         \n';
-    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = f.procIpvs! + stale + nodePort)) });
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = procAlone(f) + stale + nodePort)) });
     expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.50:8080, no current Service has it on this node; myk8s-worker3: stale virtual server TCP 172.18.0.5:30001, no current Service has it on this node');
   });
   test('a node without any IPVS table fails as such', async () => {
@@ -136,7 +136,7 @@ test.describe('ipvs-services-match-endpoints', () => {
     expect((await verdictOf(out(), 'ipvs-services-match-endpoints', { from: 'graceful-termination' })).status).toBe('pass');
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
       from: 'graceful-termination',
-      tweak: (n, f) => { if (n === 'myk8s-control-plane') f.procIpvs = f.procIpvs!.replace(/( {2}-> 0A0A0302:0050 +Masq +)0/, '$11'); },
+      tweak: (n, f) => { if (n === 'myk8s-control-plane') f.procIpvs = procAlone(f).replace(/( {2}-> 0A0A0302:0050 +Masq +)0/, '$11'); },
     });
     expect(v.message).toBe('myk8s-control-plane: TCP 10.200.1.245:9000 (default/svc-clusterip) sends new connections to terminating endpoint 10.10.3.2:80 (weight 1, expected 0 while it drains)');
   });
@@ -348,7 +348,7 @@ test.describe('what the mutation run asked for', () => {
     expect(v.message).toBe('myk8s-worker3: ipset KUBE-CLUSTER-IP does not exist');
   });
   test('a stale virtual server on a current ClusterIP but another port fails too', async () => {
-    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = f.procIpvs! + 'TCP  0AC801F5:270F rr  \n')) });
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = procAlone(f) + 'TCP  0AC801F5:270F rr  \n')) });
     expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.245:9999, no current Service has it on this node');
   });
   test('an invalid probe lists every silent control; more than five failures are counted, not listed', async () => {

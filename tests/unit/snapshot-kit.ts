@@ -2,7 +2,7 @@
 // (fixtures/lab-snapshots, see its README). A fail case is a hand-written edit of that real text (`tweak`) or
 // of cluster.json (`cluster`), or a real failure scenario's snapshot (`from`). Nothing here derives expected
 // values from the judge's own model.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluateSnapshot } from '../../helpers/cli/evaluate.js';
 import type { ClaimId, Verdict } from '../../helpers/claims/types.js';
@@ -41,6 +41,8 @@ export async function writeKit(dir: string, kit: Kit = {}): Promise<{ dir: strin
   for (const [name, files] of nodes) kit.tweak?.(name, files);
   const traffic = kit.traffic === undefined ? await optionalJson<TrafficJson>(join(src, 'traffic.json')) : kit.traffic;
   const arp = kit.arp === undefined ? await optionalJson<ArpProbe[]>(join(src, 'arp.json')) : kit.arp;
+  // A fresh directory each time: a file the edit removed must not survive from an earlier kit in the same place.
+  await rm(join(dir, 'snap'), { recursive: true, force: true });
   await writeSnapshot(join(dir, 'snap'), { cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp }) });
   const baselineSrc = join(LAB_SNAPSHOTS, kit.baseline ?? 'baseline');
   if (!kit.baselineTweak) return { dir: join(dir, 'snap'), baseline: baselineSrc, cluster };
@@ -63,4 +65,10 @@ export function traffic(responses: Record<string, number>): TrafficJson {
     service: 'default/svc-clusterip', clusterIP: '10.200.1.245', port: 9000, protocol: 'TCP', clientPod: 'net-pod', clientNode: 'myk8s-control-plane',
     responses: Object.entries(responses).flatMap(([name, n]) => Array<string>(n).fill(name)),
   };
+}
+
+/** A node's /proc/net/ip_vs to edit, with its ipvsadm.txt removed so the edited /proc view is the one judged. */
+export function procAlone(f: NodeFiles): string {
+  delete f.ipvsadm;
+  return f.procIpvs!;
 }
