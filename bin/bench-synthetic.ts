@@ -5,7 +5,7 @@
 // (a KUBE-SVC chain per service port, two rules per KUBE-SEP endpoint chain) to give the parser realistic volume.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectedClusterIPs, expectedServicePorts, ipsetEntry, type ExpectedVirtualServer } from '../helpers/claims/expected.js';
+import { expectedBoundAddresses, expectedVirtualServers, ipsetEntry, type ExpectedVirtualServer } from '../helpers/claims/expected.js';
 import type { ClusterJson, Service } from '../helpers/snapshot/model.js';
 import type { NodeFiles } from '../helpers/snapshot/write.js';
 
@@ -33,16 +33,17 @@ function iptablesModeRules(ports: ExpectedVirtualServer[]): string[] {
   ];
 }
 
-const hex = (ip: string) => ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0').toUpperCase()).join('');
-const hexPort = (p: number) => p.toString(16).padStart(4, '0').toUpperCase();
 
-export function syntheticServices(count: number, endpointsPerService = 3): Service[] {
+/** `loadBalancer`: every Service of type LoadBalancer, with an ingress IP and a NodePort (four virtual servers a node). */
+export function syntheticServices(count: number, endpointsPerService = 3, shape: 'clusterIP' | 'loadBalancer' = 'clusterIP'): Service[] {
+  const octets = (i: number) => `${Math.floor(i / 250)}.${(i % 250) + 2}`;
   return Array.from({ length: count }, (_, i) => ({
     namespace: 'bench',
     name: `svc-${i}`,
-    clusterIPs: [`10.96.${Math.floor(i / 250)}.${(i % 250) + 2}`],
+    clusterIPs: [`10.96.${octets(i)}`],
+    ...(shape === 'loadBalancer' && { type: 'LoadBalancer' as const, loadBalancerIngress: [{ ip: `10.97.${octets(i)}` }] }),
     ports: [{
-      name: 'http', protocol: 'TCP' as const, port: 80,
+      name: 'http', protocol: 'TCP' as const, port: 80, ...(shape === 'loadBalancer' && { nodePort: 30000 + i }),
       endpoints: Array.from({ length: endpointsPerService }, (_, e) => ({ ip: `10.244.${e}.${(i % 250) + 2}`, port: 8080, ready: true, nodeName: `node-${e}`, pod: `svc-${i}-${e}` })),
     }],
   }));
@@ -59,24 +60,33 @@ export function syntheticCluster(services: Service[], mode: 'ipvs' | 'iptables',
 }
 
 export function renderNodeFiles(cluster: ClusterJson, node: string): NodeFiles {
-  const ports = expectedServicePorts(cluster);
-  const ips = [...expectedClusterIPs(cluster).keys()];
+  const internalIP = cluster.nodes.find((n) => n.name === node)?.internalIP ?? '172.18.0.2';
+  const all = expectedVirtualServers(cluster, { addresses: [internalIP] });
+  const ports = all.filter((vs) => vs.kind === 'clusterIP');
   const ipvs = cluster.proxyMode === 'ipvs';
   const addrs = (list: string[], len: number) => list.map((local) => ({ family: 'inet', local, prefixlen: len, scope: 'global' }));
+  const set = (name: string, type: string, members: string[]) =>
+    [`Name: ${name}`, `Type: ${type}`, 'Revision: 6', 'Header: family inet hashsize 1024 maxelem 65536', 'Size in memory: 0', 'References: 2', `Number of entries: ${members.length}`, 'Members:', ...members, ''].join('\n');
+  const byKind = (kind: string) => all.filter((vs) => vs.kind === kind);
   return {
     ipAddr: JSON.stringify([
       { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], operstate: 'UNKNOWN', addr_info: addrs(['127.0.0.1'], 8) },
-      { ifindex: 2, ifname: 'eth0', flags: ['BROADCAST', 'UP'], operstate: 'UP', addr_info: addrs([cluster.nodes.find((n) => n.name === node)?.internalIP ?? '172.18.0.2'], 16) },
-      ...(ipvs ? [{ ifindex: 3, ifname: 'kube-ipvs0', flags: ['BROADCAST', 'NOARP'], operstate: 'DOWN', addr_info: addrs(ips, 32) }] : []),
+      { ifindex: 2, ifname: 'eth0', flags: ['BROADCAST', 'UP'], operstate: 'UP', addr_info: addrs([internalIP], 16) },
+      ...(ipvs ? [{ ifindex: 3, ifname: 'kube-ipvs0', flags: ['BROADCAST', 'NOARP'], operstate: 'DOWN', addr_info: addrs([...expectedBoundAddresses(cluster, [internalIP]).keys()], 32) }] : []),
     ]),
-    procIpvs: [
+    // ipvsadm's view, as collect records it: a /proc/net/ip_vs over a page alone is not trusted (ipvs-source.ts).
+    ipvsadm: [
       'IP Virtual Server version 1.2.1 (size=4096)',
       'Prot LocalAddress:Port Scheduler Flags',
-      '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn',
-      ...(ipvs ? ports.flatMap((p) => [`${p.protocol}  ${hex(p.address)}:${hexPort(p.port)} rr  `, ...p.ready.map((e) => `  -> ${hex(e.ip)}:${hexPort(e.port)}      Masq    1      0          0         `)]) : []),
+      '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+      ...(ipvs ? all.flatMap((p) => [`${p.protocol}  ${p.address}:${p.port} rr`, ...p.ready.map((e) => `  -> ${e.ip}:${e.port}              Masq    1      0          0`)]) : []),
     ].join('\n') + '\n',
     ipset: ipvs
-      ? ['Name: KUBE-CLUSTER-IP', 'Type: hash:ip,port', 'Revision: 6', 'Header: family inet hashsize 1024 maxelem 65536', 'Size in memory: 0', 'References: 2', `Number of entries: ${ports.length}`, 'Members:', ...ports.map(ipsetEntry), ''].join('\n')
+      ? [
+          set('KUBE-CLUSTER-IP', 'hash:ip,port', ports.map(ipsetEntry)),
+          set('KUBE-LOAD-BALANCER', 'hash:ip,port', byKind('loadBalancer').map(ipsetEntry)),
+          set('KUBE-NODE-PORT-TCP', 'bitmap:port', [...new Set(byKind('nodePort').map((vs) => String(vs.port)))]),
+        ].join('\n')
       : '',
     iptablesSave: ipvs ? REAL_IPVS_MODE_RULES : ['# Generated by iptables-save (synthetic)', ...iptablesModeRules(ports)].join('\n') + '\n',
     sysctl: 'net.ipv4.conf.all.arp_ignore = 1\nnet.ipv4.conf.all.arp_announce = 2\n',

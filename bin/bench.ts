@@ -10,10 +10,10 @@ import { writeSnapshot } from '../helpers/snapshot/write.js';
 
 const CLI = join(import.meta.dirname, 'ipvs-conformance');
 
-async function timeEvaluate(services: number): Promise<number> {
+async function timeEvaluate(services: number, shape: 'clusterIP' | 'loadBalancer' = 'clusterIP'): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), `ipvs-bench-${services}-`));
   try {
-    const svcs = syntheticServices(services);
+    const svcs = syntheticServices(services, 3, shape);
     const ipvs = syntheticCluster(svcs, 'ipvs', 4);
     const base = syntheticCluster(svcs, 'iptables', 2);
     await writeSnapshot(join(dir, 'ipvs'), { cluster: ipvs, nodes: renderAllNodes(ipvs) });
@@ -25,7 +25,8 @@ async function timeEvaluate(services: number): Promise<number> {
     if (failed.length > 0) throw new Error(`synthetic snapshot should conform: ${failed.map((v) => v.message).join('; ')}`);
     const rules = (verdicts.find((v) => v.id === 'fewer-iptables-rules-than-iptables-mode')!.evidence.iptablesMode ?? {}) as Record<string, number>;
     const whole = await timeCli(['evaluate', join(dir, 'ipvs'), '--baseline', join(dir, 'base')]);
-    console.log(`${String(services).padStart(5)} services: ${ms.toFixed(0).padStart(6)} ms in-process, ${whole.toFixed(0).padStart(6)} ms as a process  (4 IPVS nodes × ${services} virtual servers, ${services * 3} real servers; baseline ${Object.values(rules)[0]} rules per node)`);
+    const perNode = shape === 'loadBalancer' ? 3 : 1;
+    console.log(`${String(services).padStart(5)} ${shape === 'loadBalancer' ? 'LoadBalancer+NodePort' : 'ClusterIP'} services: ${ms.toFixed(0).padStart(6)} ms in-process, ${whole.toFixed(0).padStart(6)} ms as a process  (4 IPVS nodes × ${services * perNode} virtual servers, ${services * perNode * 3} real servers; baseline ${Object.values(rules)[0]} rules per node)`);
     return ms;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -45,3 +46,4 @@ await timeEvaluate(100); // warm-up: JIT and module loading are not part of the 
 const small = await timeEvaluate(500);
 const large = await timeEvaluate(5000);
 console.log(`ratio 5000/500: ${(large / small).toFixed(1)} (10 = linear)`);
+await timeEvaluate(5000, 'loadBalancer');

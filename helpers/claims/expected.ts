@@ -2,7 +2,7 @@
 // kube-proxy v1.34.4, pkg/proxy/ipvs/proxier.go (syncProxyRules, lines 977-1370; syncEndpoint, 1785-1840),
 // pkg/proxy/serviceport.go (newBaseServiceInfo) and pkg/proxy/topology.go (CategorizeEndpoints). Each IPVS
 // proxier serves one IP family (a dual-stack node runs one per family), so every address below is taken per family.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import { clusterIPsOf, serviceKey, type ClusterJson, type ClusterNode, type Endpoint, type Protocol, type Service, type ServicePort } from '../snapshot/model.js';
 
 /** Where a virtual server comes from: proxier.go builds one per ClusterIP, external IP, LB ingress IP and node IP. */
@@ -33,13 +33,23 @@ export interface NodeView {
 }
 
 export type Family = 4 | 6;
-export const familyOf = (ip: string): Family => (isIPv6(ip) ? 6 : 4);
+/** Only an IPv6 address has a colon (the snapshot's addresses are validated IPs). */
+export const familyOf = (ip: string): Family => (ip.includes(':') ? 6 : 4);
 
-/** Every virtual server kube-proxy on this node programs, with its real servers. */
-export function expectedVirtualServers(cluster: ClusterJson, view: NodeView = {}): ExpectedVirtualServer[] {
-  return cluster.services.flatMap((svc) =>
-    familiesOf(svc).flatMap((family) => svc.ports.flatMap((port) => virtualServersOf(svc, port, family, cluster, view))),
-  );
+/** Per cluster.json, per node view: the claims of one evaluation ask for the same node's model more than once. */
+const memo = new WeakMap<ClusterJson, Map<string, ExpectedVirtualServer[]>>();
+
+/** Every virtual server kube-proxy on this node programs, with its real servers. Read-only: it may be shared. */
+export function expectedVirtualServers(cluster: ClusterJson, view: NodeView = {}): readonly ExpectedVirtualServer[] {
+  const byView = memo.get(cluster) ?? new Map<string, ExpectedVirtualServer[]>();
+  memo.set(cluster, byView);
+  const key = `${view.node?.name ?? ''}|${view.addresses?.join(',') ?? ''}`;
+  let found = byView.get(key);
+  if (!found) {
+    found = cluster.services.flatMap((svc) => familiesOf(svc).flatMap((family) => svc.ports.flatMap((port) => virtualServersOf(svc, port, family, cluster, view))));
+    byView.set(key, found);
+  }
+  return found;
 }
 
 /** The families kube-proxy serves a Service in: those of its ClusterIPs (a headless Service gets none). */
@@ -210,7 +220,7 @@ export function expectedClusterIPs(cluster: ClusterJson): Map<string, string> {
 }
 
 /** The ClusterIP virtual servers alone (the seed's view), for the benchmark's synthetic tables. */
-export function expectedServicePorts(cluster: ClusterJson, view: NodeView = {}): ExpectedVirtualServer[] {
+export function expectedServicePorts(cluster: ClusterJson, view: NodeView = {}): readonly ExpectedVirtualServer[] {
   return expectedVirtualServers(cluster, view).filter((vs) => vs.kind === 'clusterIP');
 }
 

@@ -1,6 +1,6 @@
 import type { NodeObservation, Snapshot } from '../snapshot/read.js';
 import { serviceKey, type Service } from '../snapshot/model.js';
-import { expectedClusterIPs, expectedVirtualServers, familyOf, ipsetEntry, type ExpectedVirtualServer } from './expected.js';
+import { expectedClusterIPs, expectedVirtualServers, familyOf, inCidr, ipsetEntry, type ExpectedVirtualServer } from './expected.js';
 import { nodeView } from './node-view.js';
 import { judge, type Claim, type Finding } from './types.js';
 
@@ -48,8 +48,9 @@ function expectedEntries(snapshot: Pick<Snapshot, 'cluster'>, node: NodeObservat
     out.get(set)!.set(entry, svc);
   };
   const services = new Map(snapshot.cluster.services.map((s) => [serviceKey(s), s]));
-  for (const vs of expectedVirtualServers(snapshot.cluster, nodeView(snapshot, node))) {
-    for (const [set, entry] of entriesOf(vs, services.get(vs.service)!)) add(setName(set, vs.address), entry, vs.service);
+  const view = nodeView(snapshot, node);
+  for (const vs of expectedVirtualServers(snapshot.cluster, view)) {
+    for (const [set, entry] of entriesOf(vs, services.get(vs.service)!, view.node?.internalIP)) add(setName(set, vs.address), entry, vs.service);
   }
   for (const svc of snapshot.cluster.services) {
     // The health-check port is served for Services of type LoadBalancer with externalTrafficPolicy Local.
@@ -61,7 +62,7 @@ function expectedEntries(snapshot: Pick<Snapshot, 'cluster'>, node: NodeObservat
 }
 
 /** The [set, entry] pairs proxier.go adds for one virtual server. */
-function entriesOf(vs: ExpectedVirtualServer, svc: Service): [string, string][] {
+function entriesOf(vs: ExpectedVirtualServer, svc: Service, nodeIP?: string): [string, string][] {
   const local = svc.externalTrafficPolicy === 'Local';
   const entry = ipsetEntry(vs);
   switch (vs.kind) {
@@ -73,11 +74,14 @@ function entriesOf(vs: ExpectedVirtualServer, svc: Service): [string, string][] 
       // A 0.0.0.0/0 (or ::/0) source range means "allow any", as none (serviceport.go newBaseServiceInfo).
       const ranges = (svc.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter((r) => familyOf(r.split('/')[0]!) === familyOf(vs.address));
       const cidrs = ranges.some((r) => /\/0$/.test(r)) ? [] : ranges;
+      // A range holding the node's own IP lets the node reach the LB IP too (proxier.go 1163-1182).
+      const fromNode = nodeIP !== undefined && cidrs.some((c) => inCidr(nodeIP, c));
       return [
         ['KUBE-LOAD-BALANCER', entry],
         ...(local ? [['KUBE-LOAD-BALANCER-LOCAL', entry] as [string, string]] : []),
         ...(cidrs.length > 0 ? [['KUBE-LOAD-BALANCER-FW', entry] as [string, string]] : []),
         ...cidrs.map((c): [string, string] => ['KUBE-LOAD-BALANCER-SOURCE-CIDR', `${entry},${c}`]),
+        ...(fromNode ? [['KUBE-LOAD-BALANCER-SOURCE-IP', `${entry},${vs.address}`] as [string, string]] : []),
       ];
     }
     case 'nodePort':

@@ -36,32 +36,35 @@ export const ipvsServicesMatchEndpoints: Claim = {
   },
 };
 
-function countKinds(wanted: ExpectedVirtualServer[]): Record<string, number> {
+function countKinds(wanted: readonly ExpectedVirtualServer[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const vs of wanted) out[vs.kind] = (out[vs.kind] ?? 0) + 1;
   return out;
 }
 
-const describe = (vs: Pick<ExpectedVirtualServer, 'protocol' | 'address' | 'port'>) =>
+const describe = (vs: { protocol: string; address: string; port: number }) =>
   `${vs.protocol} ${vs.address.includes(':') ? `[${vs.address}]` : vs.address}:${vs.port}`;
 
-function checkNode(node: NodeObservation, wanted: ExpectedVirtualServer[], scheduler: string, failures: Finding[]): void {
+function checkNode(node: NodeObservation, wanted: readonly ExpectedVirtualServer[], scheduler: string, failures: Finding[]): void {
   if (!node.ipvsFile) {
     failures.push({ node: node.name, object: 'IPVS table', expected: 'a table', seen: 'none', message: `${node.name}: has no IPVS table (no /proc/net/ip_vs and no ipvsadm output)` });
     return;
   }
   const table = new Map<string, VirtualServer>(node.ipvs.map((vs) => [vsKey(vs.protocol, vs.address, vs.port), vs]));
   for (const p of wanted) {
-    const at = { node: node.name, object: `${p.kind} virtual server ${describe(p)} (${p.service})`, address: `${p.address}:${p.port}` };
-    const where = `${node.name}: ${p.kind === 'clusterIP' ? '' : `${p.kind} `}${describe(p)} (${p.service})`;
+    // Built only for a violation: a big table has tens of thousands of virtual servers that pass.
+    const add = (expected: string, seen: string, what: string) => {
+      const where = `${node.name}: ${p.kind === 'clusterIP' ? '' : `${p.kind} `}${describe(p)} (${p.service})`;
+      failures.push({ node: node.name, object: `${p.kind} virtual server ${describe(p)} (${p.service})`, address: `${p.address}:${p.port}`, expected, seen, message: `${where} ${what}` });
+    };
     const vs = table.get(vsKey(p.protocol, p.address, p.port));
     if (!vs) {
-      failures.push({ ...at, expected: 'present', seen: 'absent', message: `${where} has no virtual server` });
+      add('present', 'absent', 'has no virtual server');
       continue;
     }
-    if (vs.scheduler !== scheduler) failures.push({ ...at, expected: scheduler, seen: vs.scheduler, message: `${where} uses scheduler ${vs.scheduler}, expected ${scheduler}` });
-    if (vs.persistent !== p.persistent) failures.push({ ...at, expected: persistence(p.persistent), seen: persistence(vs.persistent), message: `${where} is ${persistence(vs.persistent)}, expected ${persistence(p.persistent)}` });
-    checkRealServers(vs.realServers, p, where, at, failures);
+    if (vs.scheduler !== scheduler) add(scheduler, vs.scheduler, `uses scheduler ${vs.scheduler}, expected ${scheduler}`);
+    if (vs.persistent !== p.persistent) add(persistence(p.persistent), persistence(vs.persistent), `is ${persistence(vs.persistent)}, expected ${persistence(p.persistent)}`);
+    checkRealServers(vs.realServers, p, add);
   }
   checkStale(node, wanted, failures);
 }
@@ -69,21 +72,21 @@ function checkNode(node: NodeObservation, wanted: ExpectedVirtualServer[], sched
 const persistence = (timeout?: number) => (timeout === undefined ? 'not persistent' : `persistent ${timeout}`);
 
 /** A virtual server kube-proxy should have removed, or never made: no current Service has it on this node. */
-function checkStale(node: NodeObservation, wanted: ExpectedVirtualServer[], failures: Finding[]): void {
+function checkStale(node: NodeObservation, wanted: readonly ExpectedVirtualServer[], failures: Finding[]): void {
   const current = new Set(wanted.map((p) => vsKey(p.protocol, p.address, p.port)));
   // Firewall-mark services have no address; kube-proxy never makes them.
   const stale = node.ipvs.filter((vs) => vs.protocol !== 'FWM' && !current.has(vsKey(vs.protocol, vs.address, vs.port)));
   for (const vs of stale) {
     failures.push({
-      node: node.name, object: `virtual server ${describe(vs as { protocol: 'TCP'; address: string; port: number })}`, address: `${vs.address}:${vs.port}`, expected: 'absent', seen: 'present',
+      node: node.name, object: `virtual server ${describe(vs)}`, address: `${vs.address}:${vs.port}`, expected: 'absent', seen: 'present',
       message: `${node.name}: stale virtual server ${vs.protocol} ${vs.address}:${vs.port}, no current Service has it on this node`,
     });
   }
 }
 
-type At = Pick<Finding, 'node' | 'object' | 'address'>;
+type Add = (expected: string, seen: string, what: string) => void;
 
-function checkRealServers(actual: RealServer[], p: ExpectedVirtualServer, where: string, at: At, failures: Finding[]): void {
+function checkRealServers(actual: RealServer[], p: ExpectedVirtualServer, add: Add): void {
   const key = (a: string, port: number) => (a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`);
   const byAddr = new Map(actual.map((rs) => [key(rs.address, rs.port), rs]));
   const wanted = new Set(p.ready.map((e) => key(e.ip, e.port)));
@@ -91,13 +94,13 @@ function checkRealServers(actual: RealServer[], p: ExpectedVirtualServer, where:
   const draining = new Set(p.draining.map((e) => key(e.ip, e.port)));
   for (const addr of wanted) {
     const rs = byAddr.get(addr);
-    if (!rs) failures.push({ ...at, expected: `real server ${addr}`, seen: 'absent', message: `${where} lacks ready endpoint ${addr}` });
-    else if (rs.forward !== 'Masq') failures.push({ ...at, expected: `${addr} by Masq`, seen: rs.forward, message: `${where} forwards to ${addr} by ${rs.forward}, expected Masq` });
-    else if (rs.weight < 1) failures.push({ ...at, expected: `${addr} at weight ≥ 1`, seen: `weight ${rs.weight}`, message: `${where} has ${addr} at weight ${rs.weight}, expected ≥ 1` });
+    if (!rs) add(`real server ${addr}`, 'absent', `lacks ready endpoint ${addr}`);
+    else if (rs.forward !== 'Masq') add(`${addr} by Masq`, rs.forward, `forwards to ${addr} by ${rs.forward}, expected Masq`);
+    else if (rs.weight < 1) add(`${addr} at weight ≥ 1`, `weight ${rs.weight}`, `has ${addr} at weight ${rs.weight}, expected ≥ 1`);
   }
   for (const [addr, rs] of byAddr) {
     if (wanted.has(addr)) continue;
-    if (!draining.has(addr)) failures.push({ ...at, expected: 'no such real server', seen: `real server ${addr}`, message: `${where} has extra real server ${addr} that is not a ready endpoint` });
-    else if (rs.weight !== 0) failures.push({ ...at, expected: `${addr} at weight 0`, seen: `weight ${rs.weight}`, message: `${where} sends new connections to terminating endpoint ${addr} (weight ${rs.weight}, expected 0 while it drains)` });
+    if (!draining.has(addr)) add('no such real server', `real server ${addr}`, `has extra real server ${addr} that is not a ready endpoint`);
+    else if (rs.weight !== 0) add(`${addr} at weight 0`, `weight ${rs.weight}`, `sends new connections to terminating endpoint ${addr} (weight ${rs.weight}, expected 0 while it drains)`);
   }
 }

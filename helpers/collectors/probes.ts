@@ -3,7 +3,9 @@
 import { runOk, shellQuote, type Exec } from '../exec/exec.js';
 import { parseArpingReplies } from '../parsers/arping.js';
 import { NO_ANSWER, parseHostnames } from '../parsers/whoami.js';
-import type { ArpProbe, Protocol, TrafficJson } from '../snapshot/model.js';
+import { isIPv4 } from 'node:net';
+import { expectedClusterIPs, loadBalancerVIPs } from '../claims/expected.js';
+import type { ArpProbe, ClusterJson, Protocol, TrafficJson } from '../snapshot/model.js';
 
 export interface BalanceProbe {
   service: string;
@@ -58,6 +60,19 @@ export async function runBalanceProbe(client: Exec, p: BalanceProbe): Promise<Tr
 export interface ArpTarget {
   target: string;
   kind: ArpProbe['kind'];
+}
+
+/**
+ * What the ARP probe asks for: IPv4 ClusterIPs (the first `clusterIPs` of them) and every IPv4 LB ingress IP, all
+ * bound on kube-ipvs0 and silent under strictARP, and a node's own address as the control that must answer.
+ */
+export function serviceArpTargets(cluster: ClusterJson, controlIP: string, clusterIPs = Infinity): ArpTarget[] {
+  const v4 = (ips: string[]) => ips.filter((ip) => isIPv4(ip));
+  return [
+    ...v4([...expectedClusterIPs(cluster).keys()]).slice(0, clusterIPs).map((target) => ({ target, kind: 'clusterIP' as const })),
+    ...v4(cluster.services.flatMap(loadBalancerVIPs)).map((target) => ({ target, kind: 'loadBalancer' as const })),
+    { target: controlIP, kind: 'node' as const },
+  ];
 }
 
 const MARK = '=== arping';

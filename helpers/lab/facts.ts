@@ -9,7 +9,7 @@ import { readSnapshot } from '../snapshot/read.js';
 import { LAB_CONTEXT } from './control-plane.js';
 import { DEPRECATING_PROXY_VERSION } from './kube-binaries.js';
 import type { LabCluster } from './lab-cluster.js';
-import { DOWN_NODE, NEW_SERVICE, POLICY_SERVICES, SEED_SERVICE } from './topology.js';
+import { DOWN_NODE, NEW_SERVICE, POLICY_SERVICES, SEED_SERVICE, SHAPES } from './topology.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
 
@@ -34,6 +34,33 @@ async function convergenceJudged(snapshotDir: string, ip: string, lacking: strin
   t.expect(verdict).toMatchObject(expected);
 }
 
+/**
+ * What real kube-proxy did with the Service shapes, beyond the claims: eTP Local's health-check port answers 200
+ * where a local endpoint is and 503 where none is; with no local endpoint, IPVS still gives the external virtual
+ * server every endpoint (kubernetes#97081); an ExternalName Service is in no model; and the kernel cut
+ * /proc/net/ip_vs of a table over a page while ipvsadm's netlink dump listed it whole.
+ */
+async function shapesAsProgrammed(lab: LabCluster, snapshotDir: string, t: FactKit): Promise<void> {
+  const snap = await readSnapshot(snapshotDir);
+  const lbLocal = snap.cluster.services.find((s) => s.name === SHAPES.lbLocal.name)!;
+  const hc = lbLocal.healthCheckNodePort!;
+  const ask = async (node: string) => {
+    const ip = lab.topo.nodes.find((n) => n.name === node)!.ip;
+    const r = await lab.exec('mypc').run(['curl', '-s', '--max-time', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://${ip}:${hc}/`]);
+    return r.stdout.trim();
+  };
+  const codes = { 'myk8s-control-plane': await ask('myk8s-control-plane'), 'myk8s-worker2': await ask('myk8s-worker2') };
+  await t.attach(`healthCheckNodePort ${hc} from mypc`, JSON.stringify(codes, null, 2), 'application/json');
+  t.expect(codes, 'eTP Local: 503 on a node without a local endpoint, 200 on one with').toEqual({ 'myk8s-control-plane': '503', 'myk8s-worker2': '200' });
+  const realServers = (node: string, vip: string) => snap.nodes.find((n) => n.name === node)!.ipvs.find((vs) => vs.address === vip)?.realServers.map((r) => r.address).sort();
+  t.expect(realServers('myk8s-control-plane', SHAPES.lbLocal.ingressIP), 'no local endpoint: IPVS falls back to all').toEqual(['10.10.1.2', '10.10.2.2', '10.10.3.2']);
+  t.expect(realServers('myk8s-worker2', SHAPES.lbLocal.ingressIP), 'eTP Local: the node’s own endpoint').toEqual(['10.10.2.2']);
+  t.expect(snap.cluster.services.map((s) => s.name)).not.toContain('svc-external-name');
+  const cut = snap.nodes.filter((n) => n.ipvsNote !== undefined);
+  await t.attach('IPVS table sources', snap.nodes.map((n) => `${n.name}: ${n.ipvs.length} virtual servers from ${n.ipvsFile ?? 'nowhere'}${n.ipvsNote ? `; ${n.ipvsNote}` : ''}`).join('\n'));
+  t.expect(cut.length, 'the kernel cut /proc/net/ip_vs on a node (a table over a page, four netns with services)').toBeGreaterThan(0);
+}
+
 export const FACTS = {
   // The live `collect` command against this real kube-apiserver: its API part runs for real. The harness stands in
   // for kubelets, so no node is Ready and no agent can run (one line, exit 2, nothing created); through docker
@@ -45,10 +72,11 @@ export const FACTS = {
     await t.attach('bin/ipvs-conformance collect (against the lab API server)', [agents, docker].map((r) => `$ ${r.command}\nexit ${r.exitCode}\n${r.stderr}`).join('\n\n'));
     t.expect([agents.exitCode, agents.stderr]).toEqual([2, `ipvs-conformance: ${LAB_CONTEXT}: node myk8s-control-plane is not Ready (no kubelet reports it so): no node agent can run there`]);
     t.expect((await lab.k8s.core.listNamespace()).items.map((n) => n.metadata!.name!).filter((n) => n.startsWith('ipvs-conformance'))).toEqual([]);
-    t.expect(docker.stderr).toMatch(/^collect: read https:\/\/127\.0\.0\.1:\d+: 4 nodes, 14 services, kube-proxy mode ipvs$/m);
+    t.expect(docker.stderr).toMatch(/^collect: read https:\/\/127\.0\.0\.1:\d+: 4 nodes, 19 services, kube-proxy mode ipvs$/m);
     t.expect(docker.stderr).toMatch(/^ipvs-conformance: no kube-proxy pod runs on node myk8s-control-plane/m);
     t.expect(docker.exitCode).toBe(2);
     await convergenceJudged(snapshotDir, SEED_SERVICE.clusterIP, [], t);
+    await shapesAsProgrammed(lab, snapshotDir, t);
   },
   'proxy-down-new-service': async (_lab, snapshotDir, t) => {
     await convergenceJudged(snapshotDir, NEW_SERVICE.clusterIP, [DOWN_NODE], t);

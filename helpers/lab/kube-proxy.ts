@@ -11,6 +11,8 @@ import { POD_SUBNET } from './topology.js';
 import type { UmlGuest } from './uml-guest.js';
 
 export const METRICS_PORT = 10249;
+/** The longest one node's metrics response may take to arrive in the guest, in seconds. */
+const METRICS_READ_S = 20;
 const SYNC_POLL_MS = 1_000;
 
 export interface SeedProxyOptions {
@@ -210,16 +212,17 @@ export class GuestKubeProxies {
   }
 
   /**
-   * One guest request reads every node's metrics over the node network (bash /dev/tcp: no spawn per node). Its
-   * connect has no timeout of its own; guest-init.sh limits SYN retries in the root netns, so a node that does not
-   * answer costs about 3 s, not two minutes, and reads as not synced until the next poll.
+   * One guest request reads every node's metrics over the node network (bash /dev/tcp). Its connect has no timeout
+   * of its own; guest-init.sh limits SYN retries in the root netns, so a node that does not answer costs about 3 s
+   * and reads as not synced until the next poll. The response is copied by one bounded `cat` into a file and
+   * filtered from there: bash reads a socket one byte per syscall, which in UML took 40 s per node.
    */
   private async syncStates(nodes: LabNode[]): Promise<Map<string, SyncState>> {
     if (nodes.length === 0) return new Map(); // before the first start: no guest round trip for nothing
     const script = nodes
-      .map((n) => `echo '=== ${n.name}'; if exec 3<>/dev/tcp/${n.ip}/${METRICS_PORT}; then printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; while read -r l <&3; do [[ $l == kubeproxy_sync_proxy_rules_last_* || $l == kubeproxy_sync_proxy_rules_duration_seconds_[cs]* ]] && echo "$l"; done; exec 3<&-; fi 2>/dev/null`)
+      .map((n) => `echo '=== ${n.name}'; if exec 3<>/dev/tcp/${n.ip}/${METRICS_PORT}; then printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; timeout ${METRICS_READ_S} cat <&3 > "$m"; exec 3<&-; while read -r l; do [[ $l == kubeproxy_sync_proxy_rules_last_* || $l == kubeproxy_sync_proxy_rules_duration_seconds_[cs]* ]] && echo "$l"; done < "$m"; fi 2>/dev/null`)
       .join('\n');
-    const r = await this.guest.script(null, script + '\n');
+    const r = await this.guest.script(null, `m=$(mktemp)\n${script}\nrm -f "$m"\n`, { timeoutMs: nodes.length * (METRICS_READ_S + 5) * 1000 });
     const blocks = new Map(r.stdout.split('=== ').slice(1).map((b) => [b.slice(0, b.indexOf('\n')), b] as const));
     return new Map(nodes.map((n) => [n.name, parseSyncMetrics(blocks.get(n.name) ?? '')]));
   }

@@ -32,6 +32,14 @@ export async function createWorkload(k8s: K8s, t: LabTopology): Promise<void> {
   });
   for (const p of t.pods) await startPod(k8s.core, p, t);
   for (const svc of t.services) await k8s.core.createNamespacedService({ namespace: svc.metadata!.namespace!, body: svc });
+  for (const [name, ip] of Object.entries(t.loadBalancerIngress)) await publishIngress(k8s, 'default', name, ip);
+}
+
+/** What MetalLB or kube-vip does for a LoadBalancer Service: its ingress IP in the status. */
+export async function publishIngress(k8s: K8s, namespace: string, name: string, ip: string): Promise<void> {
+  const svc = await k8s.core.readNamespacedService({ name, namespace });
+  svc.status = { loadBalancer: { ingress: [{ ip }] } };
+  await k8s.core.replaceNamespacedServiceStatus({ name, namespace, body: svc });
 }
 
 /** Creates the Pod bound to its node, then reports it Running and Ready as the node's kubelet would. */

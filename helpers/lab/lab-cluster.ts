@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProbeSites } from '../collectors/migration-probes.js';
 import type { NodeAccess } from '../collectors/node.js';
-import { runBalanceProbe, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
+import { runBalanceProbe, serviceArpTargets, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
 import type { Exec } from '../exec/exec.js';
 import { oneShellPerNode, type Cluster } from '../cluster/cluster.js';
 import { collect } from '../cluster/collect.js';
@@ -237,9 +237,8 @@ export class LabCluster implements Cluster {
     await this.step('first complete sync on every node', () => this.proxies!.waitSynced(topo.nodes, watch));
   }
 
-  /** Three ClusterIPs, and the control plane's node IP as the control that shows the probe works. */
+  /** Three ClusterIPs, every LB ingress IP, and a worker's node IP as the control that shows the probe works. */
   private arpTargets(cluster: ClusterJson): ArpTarget[] {
-    const clusterIPs = cluster.services.flatMap((s) => s.clusterIPs).filter((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip));
-    return [...clusterIPs.slice(0, 3).map((target) => ({ target, kind: 'clusterIP' as const })), { target: this.topo.nodes[1]!.ip, kind: 'node' as const }];
+    return serviceArpTargets(cluster, this.topo.nodes[1]!.ip, 3);
   }
 }

@@ -5,8 +5,8 @@
 import type { ClaimId, Status } from '../claims/types.js';
 import type { LabCluster, LabClusterOptions } from './lab-cluster.js';
 import { DEPRECATING_PROXY_VERSION } from './kube-binaries.js';
-import { deletePod, waitForSlices } from './kubelet.js';
-import { DOWN_NODE, NEW_SERVICE, POLICY_SERVICES, SEED_SERVICE } from './topology.js';
+import { deletePod, publishIngress, waitForSlices } from './kubelet.js';
+import { DOWN_NODE, NEW_SERVICE, POLICY_SERVICES, SEED_SERVICE, SHAPES } from './topology.js';
 import { FACTS, type Fact } from './facts.js';
 import { stopPodScript } from './wiring.js';
 
@@ -38,13 +38,20 @@ const failing = (...ids: ClaimId[]): ClaimVerdicts => ({ ...ALL_PASS, ...Object.
 
 const WEBPOD3 = { name: 'webpod3', namespace: 'default', ip: '10.10.3.2' };
 
+/** A new LoadBalancer Service whose ingress IP MetalLB publishes, and svc-affinity's timeout raised 600 → 1200 s. */
 async function createNewService(lab: LabCluster): Promise<void> {
   await lab.k8s.core.createNamespacedService({
     namespace: 'default',
-    body: { metadata: { name: NEW_SERVICE.name }, spec: { clusterIP: NEW_SERVICE.clusterIP, selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: NEW_SERVICE.port, targetPort: 80 }] } },
+    body: { metadata: { name: NEW_SERVICE.name }, spec: { type: 'LoadBalancer', clusterIP: NEW_SERVICE.clusterIP, selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: NEW_SERVICE.port, targetPort: 80 }] } },
   });
+  await publishIngress(lab.k8s, 'default', NEW_SERVICE.name, NEW_SERVICE.ingressIP);
+  const affinity = await lab.k8s.core.readNamespacedService({ namespace: 'default', name: SHAPES.affinity.name });
+  affinity.spec!.sessionAffinityConfig = { clientIP: { timeoutSeconds: AFFINITY_RAISED } };
+  await lab.k8s.core.replaceNamespacedService({ namespace: 'default', name: SHAPES.affinity.name, body: affinity });
   await waitForSlices(lab.k8s, 'default', NEW_SERVICE.name, 'three endpoints', (eps) => eps.length === 3);
 }
+
+const AFFINITY_RAISED = 1200;
 
 /** Deletes webpod3; with grace 0 the kubelet's part is to stop its processes at once. */
 async function deleteWebpod3(lab: LabCluster, gracePeriodSeconds: number): Promise<void> {
@@ -72,7 +79,12 @@ async function createPolicyServices(lab: LabCluster): Promise<void> {
 }
 
 export const SCENARIOS: readonly LabScenario[] = [
-  { name: 'conforming', title: 'conforming IPVS cluster on kube-proxy v1.34.4: all six claims pass', expect: ALL_PASS, facts: FACTS.conforming },
+  {
+    name: 'conforming',
+    title: 'conforming IPVS cluster on kube-proxy v1.34.4, with LoadBalancers (one eTP Local), external IPs, affinity and NodePorts in a table over a page: all six claims pass',
+    expect: ALL_PASS,
+    facts: FACTS.conforming,
+  },
   {
     name: 'conforming-v1.37',
     title: `conforming IPVS cluster on kube-proxy ${DEPRECATING_PROXY_VERSION}, which logs the IPVS deprecation: all six claims pass`,
@@ -82,16 +94,19 @@ export const SCENARIOS: readonly LabScenario[] = [
   },
   {
     name: 'proxy-down-new-service',
-    title: `kube-proxy killed on ${DOWN_NODE}, then a Service created: that node lacks its ClusterIP, virtual server and ipset entry`,
+    title: `kube-proxy killed on ${DOWN_NODE}, then a LoadBalancer created and its ingress IP assigned, and an affinity timeout raised: that node lacks the ClusterIP, LB IP, virtual servers and ipset entries, and keeps the old timeout`,
     act: async (lab) => {
       await lab.killKubeProxy(DOWN_NODE);
-      await lab.change(`create Service ${NEW_SERVICE.name}`, () => createNewService(lab));
+      await lab.change(`create LoadBalancer ${NEW_SERVICE.name} with ingress ${NEW_SERVICE.ingressIP}; ${SHAPES.affinity.name} timeout ${AFFINITY_RAISED} s`, () => createNewService(lab));
     },
     expect: failing('kube-ipvs0-holds-clusterips', 'ipvs-services-match-endpoints', 'ipset-replaces-per-service-rules'),
     mustName: {
-      'kube-ipvs0-holds-clusterips': [DOWN_NODE, NEW_SERVICE.clusterIP],
-      'ipvs-services-match-endpoints': [DOWN_NODE, `${NEW_SERVICE.clusterIP}:${NEW_SERVICE.port}`],
-      'ipset-replaces-per-service-rules': [DOWN_NODE, `${NEW_SERVICE.clusterIP},tcp:${NEW_SERVICE.port}`],
+      'kube-ipvs0-holds-clusterips': [`${DOWN_NODE}: kube-ipvs0 lacks ClusterIP ${NEW_SERVICE.clusterIP}`, `${DOWN_NODE}: kube-ipvs0 lacks LB IP ${NEW_SERVICE.ingressIP}`],
+      'ipvs-services-match-endpoints': [
+        `${DOWN_NODE}: TCP ${NEW_SERVICE.clusterIP}:${NEW_SERVICE.port}`, `${DOWN_NODE}: loadBalancer TCP ${NEW_SERVICE.ingressIP}:${NEW_SERVICE.port}`,
+        `${DOWN_NODE}: TCP ${SHAPES.affinity.clusterIP}:${SHAPES.affinity.port} (default/${SHAPES.affinity.name}) is persistent ${SHAPES.affinity.timeoutSeconds}, expected persistent ${AFFINITY_RAISED}`,
+      ],
+      'ipset-replaces-per-service-rules': [`${DOWN_NODE}: ipset KUBE-CLUSTER-IP lacks ${NEW_SERVICE.clusterIP},tcp:${NEW_SERVICE.port}`, `${DOWN_NODE}: ipset KUBE-LOAD-BALANCER lacks ${NEW_SERVICE.ingressIP},tcp:${NEW_SERVICE.port}`],
     },
     facts: FACTS['proxy-down-new-service'],
   },
@@ -121,10 +136,10 @@ export const SCENARIOS: readonly LabScenario[] = [
   },
   {
     name: 'strict-arp-off',
-    title: 'strictARP false in the ConfigMap: sysctls stay at the kernel defaults and mypc gets ARP replies for ClusterIPs',
+    title: 'strictARP false in the ConfigMap: sysctls stay at the kernel defaults and mypc gets ARP replies for ClusterIPs and LB IPs (the MetalLB case)',
     cluster: { proxy: { strictARP: false } },
     expect: failing('strict-arp'),
-    mustName: { 'strict-arp': ['answered ARP', DOWN_NODE, 'arp_ignore = 0', 'ipvs.strictARP is not true'] },
+    mustName: { 'strict-arp': [`LB IP ${SHAPES.lb.ingressIP} answered ARP from mypc`, `LB IP ${SHAPES.lbLocal.ingressIP} answered ARP`, 'ClusterIP', DOWN_NODE, 'arp_ignore = 0', 'ipvs.strictARP is not true'] },
   },
   {
     name: 'iptables-to-ipvs',

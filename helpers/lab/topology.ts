@@ -36,6 +36,8 @@ export interface LabTopology {
   pods: LabPod[];
   mypc: { name: string; ip: string };
   services: V1Service[];
+  /** status.loadBalancer.ingress to publish per Service name, as MetalLB or kube-vip would after it is created. */
+  loadBalancerIngress: Record<string, string>;
 }
 
 export const CLUSTER_NAME = 'myk8s';
@@ -49,8 +51,8 @@ export const SEED_SERVICE = { namespace: 'default', name: 'svc-clusterip', clust
 export const UNALLOCATED_CLUSTER_IP = '10.200.1.200';
 /** The node whose kube-proxy goes down: the client's node, so the balance probe meets what it left behind. */
 export const DOWN_NODE = 'myk8s-control-plane';
-/** A Service created while kube-proxy is down on DOWN_NODE. */
-export const NEW_SERVICE = { name: 'svc-new', clusterIP: '10.200.1.50', port: 8080 };
+/** A LoadBalancer Service created while kube-proxy is down on DOWN_NODE; its ingress IP is published after. */
+export const NEW_SERVICE = { name: 'svc-new', clusterIP: '10.200.1.50', port: 8080, ingressIP: '172.18.255.250' };
 
 /** Services whose endpoints depend on the node, and one kube-proxy must leave to another proxy. */
 export const POLICY_SERVICES = {
@@ -58,6 +60,20 @@ export const POLICY_SERVICES = {
   zonal: { name: 'svc-zonal', clusterIP: '10.200.1.61', port: 8080 },
   otherProxy: { name: 'svc-other-proxy', clusterIP: '10.200.1.62', port: 8080 },
 };
+
+/**
+ * The Service shapes beyond ClusterIPs (fixtures/manifests/service-shapes.yaml) at the lab's fixed addresses:
+ * LB ingress and external IPs on the node network (`subnet`.255.x), where ARP for them can be probed from mypc.
+ */
+export function serviceShapes(subnet = '172.18') {
+  return {
+    lb: { name: 'svc-lb', clusterIP: '10.200.1.70', port: 80, ingressIP: `${subnet}.255.200` },
+    lbLocal: { name: 'svc-lb-local', clusterIP: '10.200.1.71', port: 80, ingressIP: `${subnet}.255.201` },
+    externalIP: { name: 'svc-external-ip', clusterIP: '10.200.1.72', port: 8081, externalIP: `${subnet}.255.210` },
+    affinity: { name: 'svc-affinity', clusterIP: '10.200.1.73', port: 8082, timeoutSeconds: 600 },
+  } as const;
+}
+export const SHAPES = serviceShapes();
 
 /** The migration topology's NodePort service (type NodePort, 9080 → webpods:80, node port 30080). */
 export const NODEPORT_SERVICE = { namespace: 'default', name: 'svc-nodeport', clusterIP: '10.200.1.80', port: 9080, nodePort: 30080 };
@@ -70,6 +86,8 @@ export interface TopologyOptions {
   extraServices?: number;
   /** The IPVS→nftables comparison's additions: a NodePort service, and a secondary address on every node. */
   migration?: boolean;
+  /** The Service shapes beyond ClusterIPs: LoadBalancers (one with eTP Local), external IPs, affinity, a NodePort. */
+  shapes?: boolean;
 }
 
 /**
@@ -77,7 +95,7 @@ export interface TopologyOptions {
  * exists, else on the last node, so a two-node baseline carries the same pods and services.
  */
 export function seedTopology(o: TopologyOptions = {}): LabTopology {
-  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false } = o;
+  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false, shapes = !migration } = o;
   const nodes: LabNode[] = nodeNames.map((name, index) => ({
     name, ip: `${subnet}.0.${index + 2}`, index, zone: SEED_ZONES[Math.min(index, SEED_ZONES.length - 1)]!,
     ...(migration && { secondaryIP: `${subnet}.1.${index + 2}` }),
@@ -118,9 +136,23 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
     labService(seedService!, SEED_SERVICE.clusterIP),
     { metadata: { namespace: 'default', name: 'svc-headless' }, spec: { clusterIP: 'None', selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 80 }] } },
     ...extras.map((svc, i) => labService(svc, `10.200.1.${101 + i}`)),
-    ...(migration ? [nodePortService()] : []),
+    ...(migration || shapes ? [nodePortService()] : []),
+    ...(shapes ? shapeServices(subnet) : []),
   ];
-  return { bridgeIP: `${subnet}.0.1`, nodes, pods, mypc: { name: 'mypc', ip: `${subnet}.0.100` }, services };
+  const { lb, lbLocal } = serviceShapes(subnet);
+  const loadBalancerIngress: Record<string, string> = shapes ? { [lb.name]: lb.ingressIP, [lbLocal.name]: lbLocal.ingressIP } : {};
+  return { bridgeIP: `${subnet}.0.1`, nodes, pods, mypc: { name: 'mypc', ip: `${subnet}.0.100` }, services, loadBalancerIngress };
+}
+
+/** The shapes' manifest with the lab's ClusterIPs, and the external IP on the node network. */
+function shapeServices(subnet: string): V1Service[] {
+  const shapes = Object.values(serviceShapes(subnet));
+  return manifest<V1Service>('service-shapes.yaml', 'Service').map((svc) => {
+    const shape = shapes.find((s) => s.name === svc.metadata!.name);
+    if (!shape) return { metadata: { namespace: 'default', name: svc.metadata!.name! }, spec: svc.spec! };
+    const lab = labService(svc, shape.clusterIP);
+    return { ...lab, spec: { ...svc.spec, ...lab.spec, ...('externalIP' in shape && { externalIPs: [shape.externalIP] }) } };
+  });
 }
 
 /** The objects of one kind in a seed manifest, as kind's setup applies them. */

@@ -18,6 +18,22 @@ test('the seed topology: webpods on the workers, the same pods on a two-node bas
   expect(base.nodes.map((n) => n.ip)).toEqual(['172.19.0.2', '172.19.0.3']);
 });
 
+test('the seed topology carries the Service shapes at the node network’s addresses; the migration topology does not', () => {
+  const seed = seedTopology();
+  expect(seed.loadBalancerIngress).toEqual({ 'svc-lb': '172.18.255.200', 'svc-lb-local': '172.18.255.201' });
+  const byName = new Map(seed.services.map((s) => [s.metadata!.name!, s.spec!]));
+  expect(byName.get('svc-lb')).toMatchObject({ type: 'LoadBalancer', clusterIP: '10.200.1.70', loadBalancerSourceRanges: ['172.16.0.0/12'] });
+  expect(byName.get('svc-lb-local')).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '10.200.1.71' });
+  expect(byName.get('svc-external-ip')).toMatchObject({ externalIPs: ['172.18.255.210'], clusterIP: '10.200.1.72' });
+  expect(byName.get('svc-affinity')).toMatchObject({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } } });
+  expect(byName.get('svc-external-name')).toMatchObject({ type: 'ExternalName' });
+  expect(byName.get('svc-nodeport')).toMatchObject({ type: 'NodePort', ports: [{ nodePort: 30080 }] });
+  expect(seedTopology({ nodeNames: ['b-cp', 'b-w'], subnet: '172.19' }).loadBalancerIngress['svc-lb']).toBe('172.19.255.200');
+  const migration = seedTopology({ migration: true });
+  expect(migration.loadBalancerIngress).toEqual({});
+  expect(migration.services.map((s) => s.metadata!.name)).not.toContain('svc-lb');
+});
+
 test('kube-proxy config: the ConfigMap content plus what each node says itself', () => {
   const yaml = nodeConfigYaml(seedKubeProxyConfig({ strictARP: false, scheduler: 'wrr' }), 'n1', '/k/kubeconfig', 'iptables');
   expect(yaml).toContain('hostnameOverride: n1');
