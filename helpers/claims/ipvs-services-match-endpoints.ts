@@ -63,13 +63,23 @@ function checkNode(node: NodeObservation, wanted: readonly ExpectedVirtualServer
       continue;
     }
     if (vs.scheduler !== scheduler) add(scheduler, vs.scheduler, `uses scheduler ${vs.scheduler}, expected ${scheduler}`);
-    if (vs.persistent !== p.persistent) add(persistence(p.persistent), persistence(vs.persistent), `is ${persistence(vs.persistent)}, expected ${persistence(p.persistent)}`);
+    if (!persistenceMatches(vs, p.persistent)) add(persistence(p.persistent), seenPersistence(vs), `is ${seenPersistence(vs)}, expected ${persistence(p.persistent)}`);
     checkRealServers(vs.realServers, p, add);
   }
   checkStale(node, wanted, failures);
 }
 
 const persistence = (timeout?: number) => (timeout === undefined ? 'not persistent' : `persistent ${timeout}`);
+const seenPersistence = (vs: VirtualServer) => (vs.persistentTicks !== undefined ? `persistent ${vs.persistentTicks} jiffies` : persistence(vs.persistent));
+
+/** The kernel's possible HZ values (CONFIG_HZ): a /proc timeout in jiffies is the seconds times one of them. */
+const KERNEL_HZ = [100, 250, 300, 1000];
+
+function persistenceMatches(vs: VirtualServer, seconds?: number): boolean {
+  if (seconds === undefined) return vs.persistent === undefined && vs.persistentTicks === undefined;
+  if (vs.persistentTicks !== undefined) return KERNEL_HZ.some((hz) => vs.persistentTicks === seconds * hz);
+  return vs.persistent === seconds;
+}
 
 /** A virtual server kube-proxy should have removed, or never made: no current Service has it on this node. */
 function checkStale(node: NodeObservation, wanted: readonly ExpectedVirtualServer[], failures: Finding[]): void {

@@ -21,7 +21,13 @@ export interface VirtualServer {
   address: string;
   port: number;
   scheduler: string;
+  /** The persistence timeout in seconds, as `ipvsadm -Ln` prints it. */
   persistent?: number;
+  /**
+   * The persistence timeout as /proc/net/ip_vs prints it: the kernel's svc->timeout, in jiffies (seconds × HZ,
+   * which /proc does not tell), so it is kept apart from seconds.
+   */
+  persistentTicks?: number;
   realServers: RealServer[];
 }
 
@@ -36,6 +42,8 @@ interface AddrCodec {
   split(text: string): { address: string; port: number } | undefined;
   /** A firewall mark as a decimal string (the kernel prints it in hex, ipvsadm in decimal). */
   mark(text: string): string;
+  /** Which field the number after `persistent` goes to. */
+  timeout: 'persistent' | 'persistentTicks';
 }
 
 /** IPv6 in its canonical compressed form, so both sources (expanded in /proc, compressed by ipvsadm) agree. */
@@ -60,6 +68,7 @@ const dotted: AddrCodec = {
     return v6 ? withV6(canonicalIPv6(v6[1]!), Number(v6[2])) : undefined;
   },
   mark: (text) => String(Number(text)),
+  timeout: 'persistent',
 };
 
 const hex: AddrCodec = {
@@ -70,6 +79,7 @@ const hex: AddrCodec = {
     return v6 ? withV6(canonicalIPv6(v6[1]!), parseInt(v6[2]!, 16)) : undefined;
   },
   mark: (text) => String(parseInt(text, 16)),
+  timeout: 'persistentTicks',
 };
 
 export function hexToIPv4(h: string): string {
@@ -131,7 +141,7 @@ function parseVirtualServer(tokens: string[], codec: AddrCodec, source: string, 
     realServers: [],
   };
   const p = flags.indexOf('persistent');
-  if (p >= 0) vs.persistent = Number(flags[p + 1]);
+  if (p >= 0) vs[codec.timeout] = Number(flags[p + 1]);
   return vs;
 }
 
@@ -157,7 +167,9 @@ function splitOrThrow(codec: AddrCodec, text: string, source: string, where: str
 export function ipvsConfigLines(table: VirtualServer[]): string[] {
   return table
     .flatMap((vs) => {
-      const head = `${vsKey(vs.protocol, vs.address, vs.port)} ${vs.scheduler}${vs.persistent !== undefined ? ` persistent ${vs.persistent}` : ''}`;
+      // Persistence as a flag: /proc prints its timeout in jiffies, ipvsadm in seconds.
+      const persistent = vs.persistent !== undefined || vs.persistentTicks !== undefined;
+      const head = `${vsKey(vs.protocol, vs.address, vs.port)} ${vs.scheduler}${persistent ? ' persistent' : ''}`;
       return [head, ...vs.realServers.map((rs) => `${head} -> ${rs.address}:${rs.port} ${rs.forward} ${rs.weight}`)];
     })
     .sort();

@@ -7,6 +7,7 @@ import { CLAIMS } from '../../helpers/claims/index.js';
 import { chiSquareUniform, gammaQ } from '../../helpers/claims/stats.js';
 import { parseIptablesSave } from '../../helpers/parsers/iptables-save.js';
 import type { ClusterJson } from '../../helpers/snapshot/model.js';
+import type { NodeFiles } from '../../helpers/snapshot/write.js';
 import { evaluateSnapshot } from '../../helpers/cli/evaluate.js';
 import { LAST_NODE, procAlone, traffic, verdictOf, writeKit } from './snapshot-kit.js';
 import { judgeKubeIpvs0Convergence } from '../../helpers/claims/convergence.js';
@@ -18,8 +19,16 @@ const onLast = (edit: (f: Record<string, string>) => void) => (n: string, f: Rec
   if (n === LAST_NODE) edit(f as Record<string, string>);
 };
 const svc = (c: ClusterJson, name: string) => c.services.find((s) => s.name === name)!;
-/** A /proc/net/ip_vs virtual server line and its real-server lines (their order varies between syncs). */
-const vsBlock = (proto: string, hexVs: string) => new RegExp(`^${proto} {2}${hexVs} \\w+ {2}\\n(?: {2}->.*\\n)*`, 'm');
+/** An `ipvsadm -Ln` virtual server line and its real-server lines (their order varies between syncs). */
+const admBlock = (proto: string, vs: string) => new RegExp(`^${proto} {2}${vs.replaceAll('.', '\\.')} \\w+.*\\n(?: {2}->.*\\n)*`, 'm');
+/** `ipset list` text without one member of one set, its entry count lowered to match. */
+function dropMember(text: string, set: string, member: string): string {
+  return text.replace(new RegExp(`^Name: ${set}\\n[\\s\\S]*?(?=\\n\\n|\\n?$)`, 'm'), (block) =>
+    block.replace(/^Number of entries: (\d+)$/m, (_, n: string) => `Number of entries: ${Number(n) - 1}`).replace(`\n${member}\n`, '\n').replace(new RegExp(`\\n${member.replaceAll('.', '\\.')}$`), ''));
+}
+
+/** Edits one virtual server's block of `ipvsadm -Ln` text, leaving every other block as it was. */
+const inBlock = (text: string, proto: string, vs: string, edit: (block: string) => string) => text.replace(admBlock(proto, vs), edit);
 
 test.describe('kube-ipvs0-holds-clusterips', () => {
   test('passes on real kube-proxy, although kube-ipvs0 is DOWN', async () => {
@@ -44,7 +53,11 @@ test.describe('kube-ipvs0-holds-clusterips', () => {
   });
   test('real: kube-proxy down on a node when a Service was created', async () => {
     const v = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { from: 'proxy-down-new-service' });
-    expect(v.message).toBe('myk8s-control-plane: kube-ipvs0 lacks ClusterIP 10.200.1.50 (default/svc-new)');
+    expect(v.message).toBe('myk8s-control-plane: kube-ipvs0 lacks LB IP 172.18.255.250 (default/svc-new); myk8s-control-plane: kube-ipvs0 lacks ClusterIP 10.200.1.50 (default/svc-new)');
+    expect(v.failures![0]).toEqual({
+      claim: 'kube-ipvs0-holds-clusterips', node: 'myk8s-control-plane', object: 'kube-ipvs0', address: '172.18.255.250',
+      expected: 'bound (LB IP of default/svc-new)', seen: 'absent', message: 'myk8s-control-plane: kube-ipvs0 lacks LB IP 172.18.255.250 (default/svc-new)',
+    });
   });
 });
 
@@ -55,13 +68,13 @@ test.describe('ipvs-services-match-endpoints', () => {
   test('fails on an extra real server, weight 0, another forward method, a wrong scheduler, missing TCP and UDP servers', async () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
       tweak: onLast((f) => {
-        f.procIpvs = procAlone(f)
-          .replace(/^(TCP {2}0AC801F5:2328 rr {2}\n)/m, '$1  -> 0A0A0909:0050      Masq    1      0          0         \n')
-          .replace(/( {2}-> 0A0A0202:0050 +Masq +)1/, '$10')
-          .replace(/( {2}-> 0A0A0102:0050 +)Masq/, '$1Route ')
-          .replace('TCP  0AC80101:01BB rr', 'TCP  0AC80101:01BB wrr')
-          .replace(vsBlock('TCP', '0AC80165:1F90'), '')
-          .replace(vsBlock('UDP', '0AC8010A:0035'), '');
+        f.ipvsadm = inBlock(f.ipvsadm!, 'TCP', '10.200.1.245:9000', (b) => b
+          .replace(/^(TCP .*\n)/, '$1  -> 10.10.9.9:80                 Masq    1      0          0         \n')
+          .replace(/( {2}-> 10\.10\.2\.2:80 +Masq +)1/, '$10')
+          .replace(/( {2}-> 10\.10\.1\.2:80 +)Masq /, '$1Route'))
+          .replace('TCP  10.200.1.1:443 rr', 'TCP  10.200.1.1:443 wrr')
+          .replace(admBlock('TCP', '10.200.1.101:8080'), '')
+          .replace(admBlock('UDP', '10.200.1.10:53'), '');
       }),
     });
     expect(v.status).toBe('fail');
@@ -75,16 +88,16 @@ test.describe('ipvs-services-match-endpoints', () => {
   });
   test('fails on a missing ready endpoint and on one missing port of a multi-port service', async () => {
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
-      tweak: onLast((f) => (f.procIpvs = procAlone(f).replace(/^( {2}-> 0A0A0202:0050 .*\n)/m, '').replace(vsBlock('TCP', '0AC8010A:23C1'), ''))),
+      tweak: onLast((f) => (f.ipvsadm = inBlock(f.ipvsadm!, 'TCP', '10.200.1.245:9000', (b) => b.replace(/^( {2}-> 10\.10\.2\.2:80 .*\n)/m, '')).replace(admBlock('TCP', '10.200.1.10:9153'), ''))),
     });
     expect(v.message).toContain('myk8s-worker3: TCP 10.200.1.245:9000 (default/svc-clusterip) lacks ready endpoint 10.10.2.2:80');
     expect(v.message).toContain('myk8s-worker3: TCP 10.200.1.10:9153 (kube-system/kube-dns) has no virtual server');
     expect(v.message).not.toContain('UDP 10.200.1.10:53');
   });
   test('fails on a stale virtual server, and on one at a node address that no NodePort Service has', async () => {
-    const stale = 'TCP  0AC80132:1F90 rr  \n  -> 0A0A0102:0050      Masq    1      0          0         \n';
-    const nodePort = 'TCP  AC120005:7531 rr  \n  -> 0A0A0102:0050      Masq    1      0          0         \n';
-    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = procAlone(f) + stale + nodePort)) });
+    const stale = 'TCP  10.200.1.50:8080 rr\n  -> 10.10.1.2:80                 Masq    1      0          0         \n';
+    const nodePort = 'TCP  172.18.0.5:30001 rr\n  -> 10.10.1.2:80                 Masq    1      0          0         \n';
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.ipvsadm = f.ipvsadm! + stale + nodePort)) });
     expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.50:8080, no current Service has it on this node; myk8s-worker3: stale virtual server TCP 172.18.0.5:30001, no current Service has it on this node');
   });
   test('a node without any IPVS table fails as such', async () => {
@@ -136,7 +149,7 @@ test.describe('ipvs-services-match-endpoints', () => {
     expect((await verdictOf(out(), 'ipvs-services-match-endpoints', { from: 'graceful-termination' })).status).toBe('pass');
     const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
       from: 'graceful-termination',
-      tweak: (n, f) => { if (n === 'myk8s-control-plane') f.procIpvs = procAlone(f).replace(/( {2}-> 0A0A0302:0050 +Masq +)0/, '$11'); },
+      tweak: (n, f) => { if (n === 'myk8s-control-plane') f.ipvsadm = inBlock(f.ipvsadm!, 'TCP', '10.200.1.245:9000', (b) => b.replace(/( {2}-> 10\.10\.3\.2:80 +Masq +)0/, '$11')); },
     });
     expect(v.message).toBe('myk8s-control-plane: TCP 10.200.1.245:9000 (default/svc-clusterip) sends new connections to terminating endpoint 10.10.3.2:80 (weight 1, expected 0 while it drains)');
   });
@@ -251,7 +264,11 @@ test.describe('ipset-replaces-per-service-rules', () => {
   });
   test('real: kube-proxy down when a Service was created leaves its entry out', async () => {
     const v = await verdictOf(out(), 'ipset-replaces-per-service-rules', { from: 'proxy-down-new-service' });
-    expect(v.message).toBe('myk8s-control-plane: ipset KUBE-CLUSTER-IP lacks 10.200.1.50,tcp:8080 (default/svc-new)');
+    expect(v.evidence.failures).toEqual([
+      'myk8s-control-plane: ipset KUBE-CLUSTER-IP lacks 10.200.1.50,tcp:8080 (default/svc-new)',
+      'myk8s-control-plane: ipset KUBE-LOAD-BALANCER lacks 172.18.255.250,tcp:8080 (default/svc-new)',
+      expect.stringMatching(/^myk8s-control-plane: ipset KUBE-NODE-PORT-TCP lacks 3\d{4} \(default\/svc-new\)$/),
+    ]);
   });
 });
 
@@ -334,12 +351,24 @@ test.describe('what the mutation run asked for', () => {
   });
   test('evidence: per-node counts a reader can check', async () => {
     const ipset = await verdictOf(out(), 'ipset-replaces-per-service-rules');
-    expect(ipset.evidence).toMatchObject({ expectedEntries: 15, nodes: { 'myk8s-worker3': { members: 15, missing: [], perServiceChains: [], clusterIPRules: 0, natRulesUsingSet: 2 } } });
+    // Counted from the lab's topology: 20 ClusterIP service ports, 1 external IP, 2 LB IPs, 3 NodePorts (one eTP Local),
+    // svc-lb's source range (FW, SOURCE-CIDR, and SOURCE-IP: it holds the node's IP), svc-lb-local's LOCAL and health check.
+    expect(ipset.evidence).toMatchObject({
+      expectedEntries: 32,
+      nodes: { 'myk8s-worker3': {
+        members: 20, missing: [], perServiceChains: [], clusterIPRules: 0, natRulesUsingSet: 2,
+        sets: {
+          'KUBE-CLUSTER-IP': 20, 'KUBE-EXTERNAL-IP': 1, 'KUBE-LOAD-BALANCER': 2, 'KUBE-LOAD-BALANCER-LOCAL': 1, 'KUBE-LOAD-BALANCER-FW': 1,
+          'KUBE-LOAD-BALANCER-SOURCE-CIDR': 1, 'KUBE-LOAD-BALANCER-SOURCE-IP': 1, 'KUBE-NODE-PORT-TCP': 3, 'KUBE-NODE-PORT-LOCAL-TCP': 1, 'KUBE-HEALTH-CHECK-NODE-PORT': 1,
+        },
+      } },
+    });
     const ipvs0 = await verdictOf(out(), 'kube-ipvs0-holds-clusterips');
-    expect(ipvs0.evidence).toMatchObject({ expectedAddresses: 13, nodes: { 'myk8s-worker3': { expected: 13, addresses: 13, missing: [], stale: [], notHostPrefix: [] } } });
+    // 18 ClusterIPs (svc-headless has none), svc-external-ip's external IP and the two LB ingress IPs.
+    expect(ipvs0.evidence).toMatchObject({ expectedAddresses: 21, nodes: { 'myk8s-worker3': { expected: 21, addresses: 21, missing: [], stale: [], notHostPrefix: [] } } });
     const arp = await verdictOf(out(), 'strict-arp');
-    expect(arp.message).toBe('strictARP is true and arp_ignore=1, arp_announce=2 on all 4 nodes; 3 ClusterIPs got no ARP reply while a node IP did');
-    expect((arp.evidence.arp as unknown[]).length).toBe(4);
+    expect(arp.message).toBe('strictARP is true and arp_ignore=1, arp_announce=2 on all 4 nodes; 3 ClusterIPs and 2 LB IPs got no ARP reply while a node IP did');
+    expect((arp.evidence.arp as unknown[]).length).toBe(6);
   });
   test('a node without the KUBE-CLUSTER-IP set fails with exactly that', async () => {
     const v = await verdictOf(out(), 'ipset-replaces-per-service-rules', {
@@ -348,7 +377,7 @@ test.describe('what the mutation run asked for', () => {
     expect(v.message).toBe('myk8s-worker3: ipset KUBE-CLUSTER-IP does not exist');
   });
   test('a stale virtual server on a current ClusterIP but another port fails too', async () => {
-    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.procIpvs = procAlone(f) + 'TCP  0AC801F5:270F rr  \n')) });
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { tweak: onLast((f) => (f.ipvsadm = f.ipvsadm! + 'TCP  10.200.1.245:9999 rr\n')) });
     expect(v.message).toBe('myk8s-worker3: stale virtual server TCP 10.200.1.245:9999, no current Service has it on this node');
   });
   test('an invalid probe lists every silent control; more than five failures are counted, not listed', async () => {
@@ -384,4 +413,102 @@ test('kube-ipvs0 convergence, judged on one snapshot: real kube-proxy killed on 
   // Real kube-proxy in iptables mode makes no kube-ipvs0 at all: a lack on every node, not a crash.
   const iptables = await readSnapshot(join(lab, 'baseline'));
   expect(judgeKubeIpvs0Convergence(iptables, '10.200.1.245', true).message).toBe('base-control-plane: kube-ipvs0 lacks 10.200.1.245; base-worker: kube-ipvs0 lacks 10.200.1.245');
+});
+
+test.describe('Service shapes as real kube-proxy programmed them (LoadBalancer, eTP Local, external IP, affinity, NodePort)', () => {
+  test('every kind of virtual server is there on every node, each with its endpoints', async () => {
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints');
+    expect(v.status, v.message).toBe('pass');
+    // Per node: 20 ClusterIP ports; svc-external-ip; svc-lb and svc-lb-local; three NodePorts on the node's two addresses
+    // (eth0 and its pod gateway 10.10.N.1).
+    expect(v.evidence.nodes).toMatchObject({ 'myk8s-worker3': { expected: 29, virtualServers: 29, kinds: { clusterIP: 20, externalIP: 1, loadBalancer: 2, nodePort: 6 } } });
+  });
+  test('a missing LB virtual server, an eTP Local one with another node’s endpoint, and one without its fallback fail', async () => {
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
+      tweak: (n, f) => {
+        if (n === LAST_NODE) f.ipvsadm = f.ipvsadm!.replace(admBlock('TCP', '172.18.255.200:80'), '');
+        if (n === 'myk8s-worker2') f.ipvsadm = inBlock(f.ipvsadm!, 'TCP', '172.18.255.201:80', (b) => `${b}  -> 10.10.1.2:80                 Masq    1      0          0         \n`);
+        if (n === 'myk8s-control-plane') f.ipvsadm = inBlock(f.ipvsadm!, 'TCP', '172.18.255.201:80', (b) => b.replace(/^ {2}-> 10\.10\.3\.2:80 .*\n/m, ''));
+      },
+    });
+    expect(v.evidence.failures).toEqual([
+      'myk8s-control-plane: loadBalancer TCP 172.18.255.201:80 (default/svc-lb-local) lacks ready endpoint 10.10.3.2:80',
+      'myk8s-worker2: loadBalancer TCP 172.18.255.201:80 (default/svc-lb-local) has extra real server 10.10.1.2:80 that is not a ready endpoint',
+      'myk8s-worker3: loadBalancer TCP 172.18.255.200:80 (default/svc-lb) has no virtual server',
+    ]);
+    expect(v.failures![2]).toEqual({
+      claim: 'ipvs-services-match-endpoints', node: 'myk8s-worker3', object: 'loadBalancer virtual server TCP 172.18.255.200:80 (default/svc-lb)',
+      address: '172.18.255.200:80', expected: 'present', seen: 'absent', message: 'myk8s-worker3: loadBalancer TCP 172.18.255.200:80 (default/svc-lb) has no virtual server',
+    });
+  });
+  test('ClientIP affinity: a virtual server without persistence, or with another timeout, fails', async () => {
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints', {
+      tweak: (n, f) => {
+        if (n === LAST_NODE) f.ipvsadm = f.ipvsadm!.replace('TCP  10.200.1.73:8082 rr persistent 600', 'TCP  10.200.1.73:8082 rr');
+        if (n === 'myk8s-worker2') f.ipvsadm = f.ipvsadm!.replace('TCP  10.200.1.73:8082 rr persistent 600', 'TCP  10.200.1.73:8082 rr persistent 60');
+      },
+    });
+    expect(v.evidence.failures).toEqual([
+      'myk8s-worker2: TCP 10.200.1.73:8082 (default/svc-affinity) is persistent 60, expected persistent 600',
+      'myk8s-worker3: TCP 10.200.1.73:8082 (default/svc-affinity) is not persistent, expected persistent 600',
+    ]);
+  });
+  test('/proc/net/ip_vs prints the persistence timeout in jiffies: 600 s reads as 60000 at HZ 100, 6000 is no HZ of 600 s', async () => {
+    const small = { from: 'graceful-termination', cluster: (c: ClusterJson) => (svc(c, 'svc-clusterip').sessionAffinity = { clientIPTimeoutSeconds: 600 }) };
+    const persistent = (ticks: number) => (n: string, f: NodeFiles) => {
+      if (n === 'myk8s-worker2') f.procIpvs = procAlone(f).replace(/^(TCP {2}0AC801F5:2328 rr) {2}$/m, `$1 persistent ${ticks} FFFFFFFF`);
+    };
+    const ok = await verdictOf(out(), 'ipvs-services-match-endpoints', { ...small, tweak: persistent(60000) });
+    expect(ok.evidence.failures).not.toContainEqual(expect.stringContaining('myk8s-worker2'));
+    const bad = await verdictOf(out(), 'ipvs-services-match-endpoints', { ...small, tweak: persistent(6000) });
+    expect(bad.evidence.failures).toContain('myk8s-worker2: TCP 10.200.1.245:9000 (default/svc-clusterip) is persistent 6000 jiffies, expected persistent 600');
+  });
+  test('kube-ipvs0 must hold the LB and external IPs; an ingress in Proxy mode gets nothing, so its address and virtual server are stale', async () => {
+    const lacking = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', { tweak: onLast((f) => (f.ipAddr = f.ipAddr!.replace(/\{[^{}]*"local":"172\.18\.255\.201"[^{}]*\},?/, ''))) });
+    expect(lacking.message).toBe('myk8s-worker3: kube-ipvs0 lacks LB IP 172.18.255.201 (default/svc-lb-local)');
+    const proxyMode = { cluster: (c: ClusterJson) => (svc(c, 'svc-lb').loadBalancerIngress = [{ ip: '172.18.255.200', ipMode: 'Proxy' as const }]) };
+    const ipvs0 = await verdictOf(out(), 'kube-ipvs0-holds-clusterips', proxyMode);
+    expect(ipvs0.evidence.failures).toContain('myk8s-worker3: kube-ipvs0 holds stale address 172.18.255.200/32, the address of no current service');
+    const vs = await verdictOf(out(), 'ipvs-services-match-endpoints', proxyMode);
+    expect(vs.evidence.failures).toContain('myk8s-control-plane: stale virtual server TCP 172.18.255.200:80, no current Service has it on this node');
+  });
+  test('nodePortAddresses narrows NodePorts to its CIDRs: the virtual servers on the pod gateways become stale', async () => {
+    for (const addresses of [['172.18.0.0/16'], ['primary']]) {
+      const v = await verdictOf(out(), 'ipvs-services-match-endpoints', { cluster: (c) => (c.kubeProxyConfig.nodePortAddresses = addresses) });
+      const stale = (v.evidence.failures as string[]).filter((f) => f.startsWith('myk8s-worker2:'));
+      expect(stale, addresses[0]).toHaveLength(3);
+      for (const f of stale) expect(f).toMatch(/^myk8s-worker2: stale virtual server TCP 10\.10\.2\.1:3\d{4}, no current Service has it on this node$/);
+    }
+  });
+  test('ipset: an LB entry and a NodePort missing fail, naming the set and the entry', async () => {
+    const v = await verdictOf(out(), 'ipset-replaces-per-service-rules', {
+      tweak: onLast((f) => (f.ipset = dropMember(dropMember(f.ipset!, 'KUBE-LOAD-BALANCER', '172.18.255.200,tcp:80'), 'KUBE-NODE-PORT-TCP', '30080'))),
+    });
+    expect(v.evidence.failures).toEqual([
+      'myk8s-worker3: ipset KUBE-LOAD-BALANCER lacks 172.18.255.200,tcp:80 (default/svc-lb)',
+      'myk8s-worker3: ipset KUBE-NODE-PORT-TCP lacks 30080 (default/svc-nodeport)',
+    ]);
+  });
+  test('strictARP off: mypc gets ARP replies for the LB IPs, the MetalLB case', async () => {
+    const v = await verdictOf(out(), 'strict-arp', { from: 'strict-arp-off' });
+    expect(v.evidence.failures).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^LB IP 172\.18\.255\.200 answered ARP from mypc \(\d+ replies\)$/),
+      expect.stringMatching(/^LB IP 172\.18\.255\.201 answered ARP from mypc \(\d+ replies\)$/),
+    ]));
+    expect(v.failures!.find((f) => f.address === '172.18.255.200')).toMatchObject({ node: 'mypc', object: 'ARP for LB IP', expected: 'no reply' });
+  });
+});
+
+test.describe('whole IPVS tables', () => {
+  test('the kernel cut /proc/net/ip_vs of the real 29-virtual-server table; ipvsadm is judged and the evidence says so', async () => {
+    const v = await verdictOf(out(), 'ipvs-services-match-endpoints');
+    const notes = Object.values(v.evidence.nodes as Record<string, { note?: string; source: string }>);
+    expect(notes.every((n) => n.source.endsWith('ipvsadm.txt'))).toBe(true);
+    expect(notes.filter((n) => n.note !== undefined).length, 'cut on at least one node').toBeGreaterThan(0);
+    for (const n of notes.filter((x) => x.note !== undefined)) expect(n.note).toMatch(/lists (1\d|2[0-8]) of the 29 virtual servers ipvsadm -Ln \(netlink\) listed \(\d+ bytes: cut by the kernel\); judged by ipvsadm$/);
+  });
+  test('a /proc/net/ip_vs alone near a page is refused as possibly cut, never judged', async () => {
+    const k = await writeKit(out(), { tweak: onLast((f) => void procAlone(f)) });
+    await expect(evaluateSnapshot(k.dir)).rejects.toThrow(/myk8s-worker3\/proc-net-ip_vs\.txt: \d+ bytes, within 512 of one 4096-byte read or over it, and no ipvsadm\.txt beside it: the kernel may have cut this table/);
+  });
 });

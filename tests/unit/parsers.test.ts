@@ -33,10 +33,11 @@ test.describe('/proc/net/ip_vs', () => {
   test('hex to dotted quad', () => {
     expect(hexToIPv4('0AC801F5')).toBe('10.200.1.245');
   });
-  test('reads the persistent flag', () => {
-    const text = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\nTCP  0AC80101:01BB rr persistent 10800 FFFFFFFF\n  -> AC120003:192B      Masq    1      2          7         \n';
+  test('reads the persistent flag, whose timeout /proc prints in jiffies (real kube-proxy: 600 s at HZ 100 read 60000)', () => {
+    const text = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\nTCP  0AC80101:01BB rr persistent 60000 FFFFFFFF\n  -> AC120003:192B      Masq    1      2          7         \n';
     const [vs] = parseProcNetIpVs(text);
-    expect(vs).toMatchObject({ persistent: 10800, address: '10.200.1.1', port: 443 });
+    expect(vs).toMatchObject({ persistentTicks: 60000, address: '10.200.1.1', port: 443 });
+    expect(vs!.persistent).toBeUndefined();
     expect(vs!.realServers[0]).toMatchObject({ address: '172.18.0.3', port: 6443, activeConn: 2, inactConn: 7 });
   });
   test('rejects empty and foreign text', () => {
@@ -152,14 +153,14 @@ test.describe('iptables-save rules', () => {
 test.describe('parser edge cases the mutation score asked for', () => {
   const IPVS_HEAD = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
   test('IPv6 and firewall-mark services read the same from /proc/net/ip_vs (expanded, hex) and ipvsadm (compressed, decimal)', () => {
-    const proc = `${IPVS_HEAD}TCP  [fd00:0000:0000:0000:0000:0000:0000:0001]:01BB rr persistent 10800\n  -> [fd00:0000:0000:0000:0000:0000:0000:0a02]:0050      Masq    12     3          14\nFWM  0000000A rr\n  -> AC120003:0000      Route   1      0          0\n`;
+    const proc = `${IPVS_HEAD}TCP  [fd00:0000:0000:0000:0000:0000:0000:0001]:01BB rr persistent 1080000\n  -> [fd00:0000:0000:0000:0000:0000:0000:0a02]:0050      Masq    12     3          14\nFWM  0000000A rr\n  -> AC120003:0000      Route   1      0          0\n`;
     const adm = `${IPVS_HEAD}TCP  [fd00::1]:443 rr persistent 10800\n  -> [fd00::a02]:80                Masq    12     3          14\nFWM  10 rr\n  -> 172.18.0.3:0                  Route   1      0          0\n`;
     const [v6, fwm] = parseProcNetIpVs(proc);
-    expect(v6).toMatchObject({ protocol: 'TCP', address: 'fd00::1', port: 443, persistent: 10800 });
+    expect(v6).toMatchObject({ protocol: 'TCP', address: 'fd00::1', port: 443, persistentTicks: 1080000 });
     expect(v6!.realServers[0]).toEqual({ address: 'fd00::a02', port: 80, forward: 'Masq', weight: 12, activeConn: 3, inactConn: 14 });
     expect(fwm).toMatchObject({ protocol: 'FWM', address: '10', port: 0 });
     expect(ipvsConfigLines(parseIpvsadm(adm))).toEqual(ipvsConfigLines(parseProcNetIpVs(proc)));
-    expect(ipvsConfigLines(parseIpvsadm(adm))).toContain('TCP/fd00::1:443 rr persistent 10800 -> fd00::a02:80 Masq 12');
+    expect(ipvsConfigLines(parseIpvsadm(adm))).toContain('TCP/fd00::1:443 rr persistent -> fd00::a02:80 Masq 12');
   });
   test('addresses must be whole: no trailing text, no malformed IPv6, ports in range', () => {
     for (const bad of ['TCP  [fd00::zz]:443 rr', 'TCP  [fd00::1]:443x rr', 'TCP  10.0.0.1:80x rr', 'TCP  x10.0.0.1:80 rr', 'TCP  10.0.0.1:99999 rr']) {
