@@ -9,9 +9,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlPlaneBinaries } from './kube-binaries.js';
+import { SERVICE_CIDRS } from './topology.js';
 
 /** The seed's service range; the scale benchmark needs room for a thousand ClusterIPs more. */
-export const SERVICE_CIDR = '10.200.1.0/24';
+export const SERVICE_CIDR = SERVICE_CIDRS.v4;
 const READY_TIMEOUT_MS = 60_000;
 
 export interface ControlPlaneOptions {

@@ -56,6 +56,9 @@ async function shapesAsProgrammed(lab: LabCluster, snapshotDir: string, t: FactK
   t.expect(realServers('myk8s-control-plane', SHAPES.lbLocal.ingressIP), 'no local endpoint: IPVS falls back to all').toEqual(['10.10.1.2', '10.10.2.2', '10.10.3.2']);
   t.expect(realServers('myk8s-worker2', SHAPES.lbLocal.ingressIP), 'eTP Local: the node’s own endpoint').toEqual(['10.10.2.2']);
   t.expect(snap.cluster.services.map((s) => s.name)).not.toContain('svc-external-name');
+  // Dual-stack: the IPv6 proxier programs the IPv6 ClusterIP with the IPv6 EndpointSlice's endpoints.
+  t.expect(realServers('myk8s-worker2', SHAPES.dual.clusterIPv6), 'svc-dual over IPv6').toEqual(['fd00:10:10:1::2', 'fd00:10:10:2::2', 'fd00:10:10:3::2']);
+  t.expect(realServers('myk8s-worker2', SHAPES.dual.clusterIP), 'svc-dual over IPv4').toEqual(['10.10.1.2', '10.10.2.2', '10.10.3.2']);
   const cut = snap.nodes.filter((n) => n.ipvsNote !== undefined);
   await t.attach('IPVS table sources', snap.nodes.map((n) => `${n.name}: ${n.ipvs.length} virtual servers from ${n.ipvsFile ?? 'nowhere'}${n.ipvsNote ? `; ${n.ipvsNote}` : ''}`).join('\n'));
   t.expect(cut.length, 'the kernel cut /proc/net/ip_vs on a node (a table over a page, four netns with services)').toBeGreaterThan(0);

@@ -53,7 +53,7 @@ export async function startPod(core: CoreV1Api, p: LabPod, t: LabTopology): Prom
   const now = new Date();
   const cond = (type: string) => ({ type, status: 'True', lastTransitionTime: now });
   created.status = {
-    phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }], hostIP, hostIPs: [{ ip: hostIP }], startTime: now,
+    phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }, ...(p.ip6 ? [{ ip: p.ip6 }] : [])], hostIP, hostIPs: [{ ip: hostIP }], startTime: now,
     conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map(cond),
   };
   await core.replaceNamespacedPodStatus({ name: p.name, namespace: p.namespace, body: created });

@@ -16,7 +16,7 @@ import { createTap, type HostLink } from './host-net.js';
 import { controlPlaneBinaries } from './kube-binaries.js';
 import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyOptions } from './kube-proxy.js';
 import { createWorkload, registerNodes, writeKubeProxyConfigMap } from './kubelet.js';
-import { SEED_SERVICE, seedTopology, UNALLOCATED_CLUSTER_IP, type LabNode, type LabTopology, type TopologyOptions } from './topology.js';
+import { SEED_SERVICE, SERVICE_CIDRS, seedTopology, UNALLOCATED_CLUSTER_IP, type LabNode, type LabTopology, type TopologyOptions } from './topology.js';
 import { UmlGuest } from './uml-guest.js';
 import { startOrStop, Steps } from './steps.js';
 import { wiringScript, writeWebRoots } from './wiring.js';
@@ -93,7 +93,8 @@ export class LabCluster implements Cluster {
     readonly dir: string,
     private readonly o: LabClusterOptions,
   ) {
-    this.topo = seedTopology(o.topology);
+    // The UML guest's kernel has IPVS for IPv6 (CONFIG_IP_VS_IPV6): its clusters are dual-stack, but for migration.
+    this.topo = seedTopology({ dualStack: !o.topology?.migration, ...o.topology });
     this.steps = new Steps(o.log);
   }
 
@@ -220,7 +221,8 @@ export class LabCluster implements Cluster {
   private async start(): Promise<void> {
     const { topo } = this;
     this.tap = await this.step('tap device for the guest uplink', () => createTap());
-    const cp = (this.cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () => startControlPlane(this.dir, topo, [this.tap!.hostIP], this.o.serviceCIDR)));
+    const serviceCIDR = this.o.serviceCIDR ?? (topo.dualStack ? `${SERVICE_CIDRS.v4},${SERVICE_CIDRS.v6}` : undefined);
+    const cp = (this.cp = await this.step('etcd, kube-apiserver, kube-controller-manager', () => startControlPlane(this.dir, topo, [this.tap!.hostIP], serviceCIDR)));
     const k8s = (this.k8sClient = k8sClients({ kubeconfig: cp.adminKubeconfig, context: LAB_CONTEXT }));
     const config = seedKubeProxyConfig(this.o.proxy);
     await this.step('Nodes, kube-proxy ConfigMap, Pods (status as a kubelet reports it) and Services', () => createSeedObjects(k8s, topo, config));

@@ -26,6 +26,8 @@ export interface LabPod {
   labels: Record<string, string>;
   /** Serves whoami-style `Hostname: <name>` on port 80. */
   web?: boolean;
+  /** Its IPv6 address in a dual-stack topology (reported in the pod's status, for the IPv6 EndpointSlices). */
+  ip6?: string;
   /** Answers like whoami on 53/udp, 53/tcp and 9153/tcp, as kube-dns's ports (see whoami.pl). */
   dns?: boolean;
 }
@@ -38,6 +40,8 @@ export interface LabTopology {
   services: V1Service[];
   /** status.loadBalancer.ingress to publish per Service name, as MetalLB or kube-vip would after it is created. */
   loadBalancerIngress: Record<string, string>;
+  /** The API server serves SERVICE_CIDRS.v6 too, and web pods report IPv6 addresses. */
+  dualStack: boolean;
 }
 
 export const CLUSTER_NAME = 'myk8s';
@@ -71,6 +75,7 @@ export function serviceShapes(subnet = '172.18') {
     lbLocal: { name: 'svc-lb-local', clusterIP: '10.200.1.71', port: 80, ingressIP: `${subnet}.255.201` },
     externalIP: { name: 'svc-external-ip', clusterIP: '10.200.1.72', port: 8081, externalIP: `${subnet}.255.210` },
     affinity: { name: 'svc-affinity', clusterIP: '10.200.1.73', port: 8082, timeoutSeconds: 600 },
+    dual: { name: 'svc-dual', clusterIP: '10.200.1.74', clusterIPv6: 'fd00:10:200::74', port: 8083 },
   } as const;
 }
 export const SHAPES = serviceShapes();
@@ -88,14 +93,19 @@ export interface TopologyOptions {
   migration?: boolean;
   /** The Service shapes beyond ClusterIPs: LoadBalancers (one with eTP Local), external IPs, affinity, a NodePort. */
   shapes?: boolean;
+  /** A dual-stack service range, web pods with IPv6 addresses too, and the dual-stack svc-dual among the shapes. */
+  dualStack?: boolean;
 }
+
+/** The lab's service ranges; the IPv6 one only in a dual-stack topology. */
+export const SERVICE_CIDRS = { v4: '10.200.1.0/24', v6: 'fd00:10:200::/112' } as const;
 
 /**
  * The seed's workload on the given nodes (the first is the control plane). Webpod i lands on node i when it
  * exists, else on the last node, so a two-node baseline carries the same pods and services.
  */
 export function seedTopology(o: TopologyOptions = {}): LabTopology {
-  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false, shapes = !migration } = o;
+  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false, shapes = !migration, dualStack = false } = o;
   const nodes: LabNode[] = nodeNames.map((name, index) => ({
     name, ip: `${subnet}.0.${index + 2}`, index, zone: SEED_ZONES[Math.min(index, SEED_ZONES.length - 1)]!,
     ...(migration && { secondaryIP: `${subnet}.1.${index + 2}` }),
@@ -110,7 +120,8 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
     const i = SEED_NODE_NAMES.indexOf(p.spec!.nodeName!);
     // net-pod is .5 on the control plane (.2 and .3 are kube-dns); webpod i .2 on node i, or .2+i on the last node.
     const host = i === 0 ? 5 : 2 + (nodes.length > i ? 0 : i);
-    return pod(p.metadata!.name!, 'default', i, host, labels, labels.app === 'webpod');
+    const web = pod(p.metadata!.name!, 'default', i, host, labels, labels.app === 'webpod');
+    return dualStack && web.web ? { ...web, ip6: `fd00:10:10:${on(i).index}::${host}` } : web;
   });
   const pods: LabPod[] = [
     ...seedPods.filter((p) => !p.web),
@@ -137,21 +148,23 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
     { metadata: { namespace: 'default', name: 'svc-headless' }, spec: { clusterIP: 'None', selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 80 }] } },
     ...extras.map((svc, i) => labService(svc, `10.200.1.${101 + i}`)),
     ...(migration || shapes ? [nodePortService()] : []),
-    ...(shapes ? shapeServices(subnet) : []),
+    ...(shapes ? shapeServices(subnet, dualStack) : []),
   ];
   const { lb, lbLocal } = serviceShapes(subnet);
   const loadBalancerIngress: Record<string, string> = shapes ? { [lb.name]: lb.ingressIP, [lbLocal.name]: lbLocal.ingressIP } : {};
-  return { bridgeIP: `${subnet}.0.1`, nodes, pods, mypc: { name: 'mypc', ip: `${subnet}.0.100` }, services, loadBalancerIngress };
+  return { bridgeIP: `${subnet}.0.1`, nodes, pods, mypc: { name: 'mypc', ip: `${subnet}.0.100` }, services, loadBalancerIngress, dualStack };
 }
 
-/** The shapes' manifest with the lab's ClusterIPs, and the external IP on the node network. */
-function shapeServices(subnet: string): V1Service[] {
+/** The shapes' manifest with the lab's ClusterIPs (both families for svc-dual), and the external IP on the node network. */
+function shapeServices(subnet: string, dualStack: boolean): V1Service[] {
   const shapes = Object.values(serviceShapes(subnet));
-  return manifest<V1Service>('service-shapes.yaml', 'Service').map((svc) => {
+  const wanted = manifest<V1Service>('service-shapes.yaml', 'Service').filter((svc) => dualStack || svc.spec?.ipFamilyPolicy !== 'RequireDualStack');
+  return wanted.map((svc) => {
     const shape = shapes.find((s) => s.name === svc.metadata!.name);
     if (!shape) return { metadata: { namespace: 'default', name: svc.metadata!.name! }, spec: svc.spec! };
     const lab = labService(svc, shape.clusterIP);
-    return { ...lab, spec: { ...svc.spec, ...lab.spec, ...('externalIP' in shape && { externalIPs: [shape.externalIP] }) } };
+    const clusterIPs = 'clusterIPv6' in shape ? { clusterIPs: [shape.clusterIP, shape.clusterIPv6] } : {};
+    return { ...lab, spec: { ...svc.spec, ...lab.spec, ...clusterIPs, ...('externalIP' in shape && { externalIPs: [shape.externalIP] }) } };
   });
 }
 

@@ -29,6 +29,10 @@ test('the seed topology carries the Service shapes at the node network’s addre
   expect(byName.get('svc-external-name')).toMatchObject({ type: 'ExternalName' });
   expect(byName.get('svc-nodeport')).toMatchObject({ type: 'NodePort', ports: [{ nodePort: 30080 }] });
   expect(seedTopology({ nodeNames: ['b-cp', 'b-w'], subnet: '172.19' }).loadBalancerIngress['svc-lb']).toBe('172.19.255.200');
+  expect(byName.has('svc-dual'), 'dual-stack only when asked for').toBe(false);
+  const dual = seedTopology({ dualStack: true });
+  expect(dual.services.find((s) => s.metadata!.name === 'svc-dual')!.spec).toMatchObject({ ipFamilyPolicy: 'RequireDualStack', clusterIP: '10.200.1.74', clusterIPs: ['10.200.1.74', 'fd00:10:200::74'] });
+  expect(dual.pods.filter((p) => p.ip6).map((p) => `${p.name}=${p.ip6}`)).toEqual(['webpod1=fd00:10:10:1::2', 'webpod2=fd00:10:10:2::2', 'webpod3=fd00:10:10:3::2']);
   const migration = seedTopology({ migration: true });
   expect(migration.loadBalancerIngress).toEqual({});
   expect(migration.services.map((s) => s.metadata!.name)).not.toContain('svc-lb');
