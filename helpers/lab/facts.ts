@@ -75,7 +75,7 @@ export const FACTS = {
     await t.attach('bin/ipvs-conformance collect (against the lab API server)', [agents, docker].map((r) => `$ ${r.command}\nexit ${r.exitCode}\n${r.stderr}`).join('\n\n'));
     t.expect([agents.exitCode, agents.stderr]).toEqual([2, `ipvs-conformance: ${LAB_CONTEXT}: node myk8s-control-plane is not Ready (no kubelet reports it so): no node agent can run there`]);
     t.expect((await lab.k8s.core.listNamespace()).items.map((n) => n.metadata!.name!).filter((n) => n.startsWith('ipvs-conformance'))).toEqual([]);
-    t.expect(docker.stderr).toMatch(/^collect: read https:\/\/127\.0\.0\.1:\d+: 4 nodes, 19 services, kube-proxy mode ipvs$/m);
+    t.expect(docker.stderr).toMatch(/^collect: read https:\/\/127\.0\.0\.1:\d+: 4 nodes, 20 services, kube-proxy mode ipvs$/m);
     t.expect(docker.stderr).toMatch(/^ipvs-conformance: no kube-proxy pod runs on node myk8s-control-plane/m);
     t.expect(docker.exitCode).toBe(2);
     await convergenceJudged(snapshotDir, SEED_SERVICE.clusterIP, [], t);

@@ -89,9 +89,15 @@ interface FamilyReading {
 export class SyncWatch {
   private readonly readings = new Map<string, FamilyReading>();
 
+  /**
+   * `families`: the metric labels of proxiers that must have completed a sync, e.g. `{ip_family="IPv6"}` in a
+   * dual-stack cluster. kube-proxy stamps a family's first sync only when it ends, and its dual-stack proxier runs
+   * the IPv6 first sync after the IPv4 one: without this, a wait could end before IPv6 was programmed at all.
+   */
   constructor(
     readonly since: number,
     baseline: ReadonlyMap<string, SyncState> = new Map(),
+    private readonly families: readonly string[] = [],
   ) {
     for (const [node, s] of baseline) {
       for (const labels of s.count.keys()) this.readings.set(`${node} ${labels}`, { count: s.count.get(labels)!, sum: s.sum.get(labels) ?? 0, fresh: false });
@@ -103,7 +109,9 @@ export class SyncWatch {
     if (s.last.size === 0) return false;
     const queued = (labels: string) => s.queued.get(labels) ?? 0;
     const sawChange = [...s.last.keys()].some((labels) => queued(labels) >= this.since);
-    const done = [...s.last].map(([labels, last]) => {
+    const families = new Set([...s.last.keys(), ...this.families]);
+    const done = [...families].map((labels) => {
+      const last = s.last.get(labels) ?? 0;
       const r = this.record(`${node} ${labels}`, last, s.count.get(labels) ?? 0, s.sum.get(labels) ?? 0);
       const nothingPending = last >= queued(labels) && last > 0;
       return nothingPending && (r.fresh || queued(labels) < this.since || (r.latestStart ?? -Infinity) >= queued(labels));
@@ -153,6 +161,8 @@ export class GuestKubeProxies {
     private readonly dir: string,
     private readonly kubeconfig: string,
     private readonly base: KubeProxyConfig,
+    /** Proxier families every wait requires a completed sync of (SyncWatch). */
+    private readonly families: readonly string[] = [],
   ) {}
 
   async start(node: LabNode, o: ProxyStart = {}): Promise<void> {
@@ -190,7 +200,7 @@ export class GuestKubeProxies {
   /** Call just before a change (or a kube-proxy start): the guest's time and the running kube-proxies' metrics. */
   async watch(nodes: LabNode[]): Promise<SyncWatch> {
     const since = await this.guestNow();
-    return new SyncWatch(since, await this.syncStates(nodes.filter((n) => this.running.has(n.name))));
+    return new SyncWatch(since, await this.syncStates(nodes.filter((n) => this.running.has(n.name))), this.families);
   }
 
   /** Waits until every running kube-proxy has synced everything the API held when `watch` was taken. */

@@ -231,7 +231,8 @@ export class LabCluster implements Cluster {
     this.guest = await this.step('boot the UML guest', () => UmlGuest.boot(join(this.dir, 'guest'), { uplink: this.tap }));
     await this.step('wire nodes, pods and mypc; start the web backends', () => this.guestScript(null, 'wiring', wiringScript(topo, wwwDir)));
     const kubeconfig = await cp.writeKubeProxyKubeconfig(this.tap.hostIP);
-    this.proxies = new GuestKubeProxies(this.guest, join(this.dir, 'kube-proxy'), kubeconfig, config);
+    const families = topo.dualStack ? ['{ip_family="IPv4"}', '{ip_family="IPv6"}'] : [];
+    this.proxies = new GuestKubeProxies(this.guest, join(this.dir, 'kube-proxy'), kubeconfig, config, families);
     const watch = await this.proxies.watch(topo.nodes);
     await this.step('start kube-proxy on every node', async () => {
       for (const n of topo.nodes) await this.proxies!.start(n, { ...(this.o.proxyVersion && { version: this.o.proxyVersion }), ...(this.o.firstMode?.[n.name] && { mode: this.o.firstMode[n.name] }) });

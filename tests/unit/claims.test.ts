@@ -9,7 +9,8 @@ import { parseIptablesSave } from '../../helpers/parsers/iptables-save.js';
 import type { ClusterJson } from '../../helpers/snapshot/model.js';
 import type { NodeFiles } from '../../helpers/snapshot/write.js';
 import { evaluateSnapshot } from '../../helpers/cli/evaluate.js';
-import { LAST_NODE, procAlone, traffic, verdictOf, writeKit } from './snapshot-kit.js';
+import { LAB_SNAPSHOTS, LAST_NODE, procAlone, traffic, verdictOf, writeKit } from './snapshot-kit.js';
+import { SCENARIOS } from '../../helpers/lab/scenarios.js';
 import { judgeKubeIpvs0Convergence } from '../../helpers/claims/convergence.js';
 import { readSnapshot } from '../../helpers/snapshot/read.js';
 import { join } from 'node:path';
@@ -511,4 +512,15 @@ test.describe('whole IPVS tables', () => {
     const k = await writeKit(out(), { tweak: onLast((f) => void procAlone(f)) });
     await expect(evaluateSnapshot(k.dir)).rejects.toThrow(/myk8s-worker3\/proc-net-ip_vs\.txt: \d+ bytes, within 512 of one 4096-byte read or over it, and no ipvsadm\.txt beside it: the kernel may have cut this table/);
   });
+});
+
+test('each lab scenario’s verdicts and named words hold on its real snapshot in fixtures/lab-snapshots', async () => {
+  for (const scenario of SCENARIOS) {
+    const { verdicts } = await evaluateSnapshot(join(LAB_SNAPSHOTS, scenario.name), join(LAB_SNAPSHOTS, 'baseline'));
+    for (const v of verdicts) {
+      expect.soft(v.status, `${scenario.name} ${v.id}: ${v.message}`).toBe(scenario.expect[v.id]);
+      const all = (v.failures ?? []).map((f) => f.message).join('\n');
+      for (const word of scenario.mustName?.[v.id] ?? []) expect.soft(all, `${scenario.name} ${v.id} names ${word}`).toContain(word);
+    }
+  }
 });

@@ -127,6 +127,16 @@ test('dual-stack: the proxier that saw the change must have synced it; the other
   expect(watch().synced('n1', both({ last: T + 5, queued: T + 4.5, count: 2 })), 'IPv6 queued mid-sync').toBe(false);
 });
 
+test('dual-stack first sync: a family the watch requires must have finished a sync, even before kube-proxy stamps one', () => {
+  // Measured in the lab: the IPv6 proxier's first sync runs after the IPv4 one, and until it ends only "queued" exists.
+  const v4only = parseSyncMetrics(scrape({ IPv4: { last: T + 60, queued: T + 2, count: 1, sum: 58 }, IPv6: { queued: T + 2 } }));
+  const families = ['{ip_family="IPv4"}', '{ip_family="IPv6"}'];
+  expect(new SyncWatch(T).synced('n1', v4only), 'without required families the IPv4 sync ends the wait').toBe(true);
+  expect(new SyncWatch(T, new Map(), families).synced('n1', v4only), 'IPv6 has not synced yet').toBe(false);
+  const both = parseSyncMetrics(scrape({ IPv4: { last: T + 60, queued: T + 2, count: 1, sum: 58 }, IPv6: { last: T + 75, queued: T + 2, count: 1, sum: 14 } }));
+  expect(new SyncWatch(T, new Map(), families).synced('n1', both)).toBe(true);
+});
+
 test('nodes are followed separately', () => {
   const watch = new SyncWatch(T, new Map([['a', v4(T - 9, T - 9, 4, 2)], ['b', v4(T - 9, T - 9, 9, 90)]]));
   expect(watch.synced('b', v4(T + 5, T + 1, 10, 92)), 'b: one 2 s sync from T+3').toBe(true);
