@@ -74,8 +74,8 @@ test('snapshot equality: dump times, packet counters and connection counts are n
   await rm(join(b, 'nodes/w/nft-ruleset.txt'));
   expect(await snapshotDifferences(a, b)).toEqual([
     `nodes/w/nft-ruleset.txt: only in ${a}`,
-    'nodes/w/iptables-save.txt: line 47: "-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN" ≠ "-A KUBE-SERVICES ! -s 10.10.0.0/16 -m comment --comment \\"Kubernetes service cluster ip + port for masquerade purpose\\" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ"',
-    'nodes/w/ipvsadm.txt: line 5: "  -> 172.18.0.2:38105             Masq    1" ≠ "  -> 172.18.0.2:38105             Masq    0"',
+    'nodes/w/iptables-save.txt: line 53: "-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN" ≠ "-A KUBE-SERVICES -m comment --comment \\"Kubernetes service lb portal\\" -m set --match-set KUBE-LOAD-BALANCER dst,dst -j KUBE-LOAD-BALANCER"',
+    'nodes/w/ipvsadm.txt: line 5: "  -> 10.10.1.2:80                 Masq    1" ≠ "  -> 10.10.1.2:80                 Masq    0"',
   ]);
 });
 
