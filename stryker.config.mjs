@@ -22,7 +22,8 @@ export default {
   packageManager: 'npm',
   testRunner: 'command',
   commandRunner: { command: `node node_modules/@playwright/test/cli.js test -c playwright.mutation.config.ts` },
-  mutate: [`helpers/${scope}/**/*.ts`],
+  // The parsers scope also covers which parsed IPVS view the snapshot reader trusts.
+  mutate: [`helpers/${scope}/**/*.ts`, ...(scope === 'parsers' ? ['helpers/snapshot/ipvs-source.ts'] : [])],
   coverageAnalysis: 'off',
   concurrency: 2,
   timeoutMS: 60000,
