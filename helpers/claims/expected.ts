@@ -35,6 +35,8 @@ export interface NodeView {
 export type Family = 4 | 6;
 /** Only an IPv6 address has a colon (the snapshot's addresses are validated IPs). */
 export const familyOf = (ip: string): Family => (ip.includes(':') ? 6 : 4);
+/** The address as a one-host prefix, as kube-proxy binds it and iptables prints it: /32, or /128 for IPv6. */
+export const hostRoute = (ip: string): string => `${ip}/${familyOf(ip) === 6 ? 128 : 32}`;
 
 /** Per cluster.json, per node view: the claims of one evaluation ask for the same node's model more than once. */
 const memo = new WeakMap<ClusterJson, Map<string, ExpectedVirtualServer[]>>();

@@ -1,6 +1,6 @@
 import type { NodeObservation, Snapshot } from '../snapshot/read.js';
 import { serviceKey, type Service } from '../snapshot/model.js';
-import { expectedClusterIPs, expectedVirtualServers, familyOf, inCidr, ipsetEntry, type ExpectedVirtualServer } from './expected.js';
+import { expectedClusterIPs, expectedVirtualServers, familyOf, hostRoute, inCidr, ipsetEntry, type ExpectedVirtualServer } from './expected.js';
 import { nodeView } from './node-view.js';
 import { judge, type Claim, type Finding } from './types.js';
 
@@ -20,7 +20,7 @@ export const ipsetReplacesPerServiceRules: Claim = {
   title: 'ipset KUBE-CLUSTER-IP replaces the per-service iptables rules',
   seedCommands: ['docker exec -it myk8s-control-plane ipset list KUBE-CLUSTER-IP', 'docker exec -it myk8s-control-plane iptables -t nat -S | grep KUBE-CLUSTER-IP'],
   evaluate({ snapshot }) {
-    const clusterIPs = new Set([...expectedClusterIPs(snapshot.cluster).keys()].map((ip) => `${ip}/${familyOf(ip) === 6 ? 128 : 32}`));
+    const clusterIPs = new Set([...expectedClusterIPs(snapshot.cluster).keys()].map(hostRoute));
     const failures: Finding[] = [];
     const perNode: Record<string, unknown> = {};
     let count = 0;

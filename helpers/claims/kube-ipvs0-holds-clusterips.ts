@@ -1,4 +1,4 @@
-import { expectedBoundAddresses, familyOf } from './expected.js';
+import { expectedBoundAddresses, hostRoute } from './expected.js';
 import { dummyAddresses, nodeAddresses, withoutPrefix } from './node-view.js';
 import { judge, type Claim, type Finding } from './types.js';
 
@@ -48,4 +48,3 @@ export const kubeIpvs0HoldsClusterIPs: Claim = {
   },
 };
 
-const hostRoute = (ip: string) => `${ip}/${familyOf(ip) === 6 ? 128 : 32}`;
