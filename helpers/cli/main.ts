@@ -1,6 +1,7 @@
 // Entry point of bin/ipvs-conformance. Exit codes: 0 no claim failed, 1 a claim failed, 2 unusable input.
 import { compareSnapshots } from '../compare/compare.js';
-import { migrationJson, migrationText } from '../compare/report.js';
+import { migrationJson, migrationText, timelineJson, timelineText } from '../compare/report.js';
+import { migrationTimeline } from '../compare/timeline.js';
 import { InputError } from '../snapshot/input-error.js';
 import { readSnapshot } from '../snapshot/read.js';
 import { flagString, parseArgs } from './args.js';
@@ -22,6 +23,15 @@ Usage:
       SAME, DOC (differs as documented, with its source) or FAIL (differs unexpectedly);
       with --json, the whole report. Exit: 0 nothing differs unexpectedly, 1 something does,
       2 unusable input (named on stderr).
+
+  ipvs-conformance compare <before> <stage>... [--timeline] [--json]
+      An in-place migration of one cluster, node by node: three or more snapshots (or two with
+      --timeline) in the order they were taken. Prints each node's mode per stage (before, mixed,
+      after), every probe that differs unexpectedly from the first stage, and for each node that
+      switched from ipvs to nftables what the switch left behind against the documented cleanup
+      (kube-ipvs0, the IPVS table, virtual servers that were not kube-proxy's, KUBE-* ipsets, the
+      IPVS chains, kube-proxy's nftables table, the ARP sysctls). FAIL lines fail; ACT lines name
+      what to do by hand (a foreign virtual server the cleanup wiped). Exit as for compare.
 
   ipvs-conformance collect <snapshot-dir> --context <context> [--kubeconfig <file>]
                            [--nodes agents|docker] [--workload] [--requests <n>]
@@ -74,10 +84,15 @@ async function runEvaluate(argv: string[]): Promise<number> {
 }
 
 async function runCompare(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, [], ['json', 'help']);
+  const args = parseArgs(argv, [], ['json', 'help', 'timeline']);
   if (args.flags.has('help')) return printHelp();
   const [a, b, extra] = args.positional;
-  if (!a || !b || extra !== undefined) throw new InputError('compare takes exactly two snapshot directories: <snapshot-a> <snapshot-b>');
+  if (!a || !b) throw new InputError('compare takes two snapshot directories (<snapshot-a> <snapshot-b>), or more for a timeline');
+  if (extra !== undefined || args.flags.has('timeline')) {
+    const timeline = migrationTimeline(await Promise.all(args.positional.map((d) => readSnapshot(d))));
+    process.stdout.write((args.flags.has('json') ? timelineJson(timeline) : timelineText(timeline)) + '\n');
+    return timeline.ok ? 0 : 1;
+  }
   const report = compareSnapshots(...(await Promise.all([readSnapshot(a), readSnapshot(b)])));
   process.stdout.write((args.flags.has('json') ? migrationJson(report) : migrationText(report)) + '\n');
   return report.ok ? 0 : 1;

@@ -38,6 +38,11 @@ export interface ProbeSites {
    * host's NAT, to the user's network: there it is never sent.
    */
   unallocatedIP?: string;
+  /**
+   * Nodes that each try the service's ClusterIP and every listed node's NodePort from their own network namespace:
+   * while a migration is under way, node by node, every path must keep answering whatever mode each node runs.
+   */
+  everyNode?: { name: string; internalIP: string }[];
 }
 
 /** One request per IPv4 service port (TCP and UDP), then one per behaviour; keys match across modes. */
@@ -62,7 +67,17 @@ export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeT
     behaviours.push(tcp('nodeport-localhost', { from: s.clientNode, fromNode: s.clientNode }, '127.0.0.1', nodePort), tcp('nodeport-node-ip', outside, s.nodePortNode.internalIP, nodePort));
     if (s.nodePortNode.otherIP) behaviours.push(tcp('nodeport-other-address', outside, s.nodePortNode.otherIP, nodePort));
   }
-  return [...ports, ...behaviours];
+  return [...ports, ...behaviours, ...nodeToNodeProbes(s, nodePort)];
+}
+
+/** From each node: the service's ClusterIP, then each node's NodePort on its InternalIP. */
+function nodeToNodeProbes(s: ProbeSites, nodePort: number | undefined): ProbeTarget[] {
+  return (s.everyNode ?? []).flatMap(({ name }) => {
+    const from = { from: name, fromNode: name };
+    const toClusterIP: ProbeTarget = { behaviour: 'node-to-clusterip', key: `from ${name} to ${s.service.clusterIP}:${s.service.port}`, ...from, target: s.service.clusterIP, port: s.service.port, protocol: 'TCP' };
+    const toNodePorts = nodePort === undefined ? [] : (s.everyNode ?? []).map((to): ProbeTarget => ({ behaviour: 'node-to-nodeport', key: `from ${name} to ${to.name}'s NodePort`, ...from, target: to.internalIP, port: nodePort, protocol: 'TCP' }));
+    return [toClusterIP, ...toNodePorts];
+  });
 }
 
 /** The shell command of one request: whoami over HTTP or raw UDP, or one ping. */

@@ -17,6 +17,7 @@ export interface Behaviour {
 
 const KEP_3866 = 'https://github.com/kubernetes/enhancements/tree/master/keps/sig-network/3866-nftables-proxy';
 const NOT_ANSWERED: readonly ProbeOutcome[] = ['refused', 'unreachable', 'timeout', 'closed'];
+const ANSWERED: Documented = { outcomes: ['answered'], says: 'answered: every mode serves it' };
 const NOT_REJECTED: readonly ProbeOutcome[] = ['unreachable', 'timeout', 'closed'];
 
 export const BEHAVIOURS: Record<string, Behaviour> = {
@@ -70,6 +71,16 @@ export const BEHAVIOURS: Record<string, Behaviour> = {
       nftables: { outcomes: NOT_ANSWERED, says: '"The nftables proxy should default to only opening NodePorts on a single interface" (the node\'s primary IPs)' },
     },
     sources: [`${KEP_3866}#nodeport-addresses`, 'https://kubernetes.io/docs/reference/networking/virtual-ips/#migrating-from-iptables-mode-to-nftables'],
+  },
+  'node-to-clusterip': {
+    title: "A ClusterIP from a node's own network namespace",
+    documented: { ipvs: ANSWERED, iptables: ANSWERED, nftables: ANSWERED },
+    sources: ['https://kubernetes.io/docs/reference/networking/virtual-ips/'],
+  },
+  'node-to-nodeport': {
+    title: "A NodePort on a node's InternalIP, from a node",
+    documented: { ipvs: ANSWERED, iptables: ANSWERED, nftables: ANSWERED },
+    sources: [`${KEP_3866}#nodeport-addresses`],
   },
   scheduler: {
     title: 'How new connections are spread over the endpoints',

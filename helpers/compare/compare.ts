@@ -2,6 +2,7 @@
 // reads "same", "differs as documented" (both outcomes are what each mode's documentation says, and those say
 // different things) or "differs unexpectedly", the only verdict that fails. Pure: re-run offline by `compare`.
 import { ipvsRrBalanced } from '../claims/ipvs-rr-balanced.js';
+import { DUMMY_DEVICE, withoutPrefix } from '../claims/node-view.js';
 import { NO_ANSWER } from '../parsers/whoami.js';
 import { InputError } from '../snapshot/input-error.js';
 import type { ClusterJson, ProbeResult, ProxyMode } from '../snapshot/model.js';
@@ -50,13 +51,25 @@ export function compareSnapshots(a: Snapshot, b: Snapshot): MigrationReport {
 
 type Modes = { a: ProxyMode; b: ProxyMode };
 
-function probeRows(sa: Snapshot, sb: Snapshot, modes: Modes): MigrationRow[] {
+/**
+ * The mode of the node that handles a request: the one holding its target address (a NodePort from outside),
+ * else the client's node. Mid-migration, nodes run different modes; a snapshot without per-node modes has one.
+ */
+export function handlingMode(s: Snapshot, p: ProbeResult): ProxyMode {
+  const holder = s.nodes.find((n) => [...n.interfaces.values()].some((i) => i.name !== DUMMY_DEVICE && [...i.ipv4, ...i.ipv6].some((a) => withoutPrefix(a) === p.target)));
+  const node = holder ?? s.nodes.find((n) => n.name === p.fromNode);
+  const mode = node?.proxyMode;
+  return mode === 'ipvs' || mode === 'iptables' || mode === 'nftables' ? mode : s.cluster.proxyMode;
+}
+
+function probeRows(sa: Snapshot, sb: Snapshot, clusterModes: Modes): MigrationRow[] {
   const byKey = (s: Snapshot) => new Map(s.probes!.map((p) => [p.key, p]));
   const [ma, mb] = [byKey(sa), byKey(sb)];
   const keys = [...new Set([...ma.keys(), ...mb.keys()])];
   return keys.flatMap((key) => {
     const [x, y] = [ma.get(key), mb.get(key)];
     const probe = (x ?? y)!;
+    const modes = { a: x ? handlingMode(sa, x) : clusterModes.a, b: y ? handlingMode(sb, y) : clusterModes.b };
     if (probe.behaviour !== 'service-port') return [behaviourRow(probe, x, y, modes)];
     const reach = reachRow(probe, x, y, modes);
     return x?.outcome === 'answered' && y?.outcome === 'answered' ? [reach, sourceRow(probe, [x, sourceSeen(x, sa.cluster)], [y, sourceSeen(y, sb.cluster)], modes)] : [reach];

@@ -2,6 +2,8 @@
 // documentation says, the verdict, and the evidence behind it. HTML for Playwright's report, text for the CLI.
 import { esc } from '../report/svg.js';
 import type { MigrationReport, MigrationRow, RowVerdict } from './compare.js';
+import type { LeftoverRow } from './switch-leftovers.js';
+import type { MigrationTimeline, Phase, TimelineStage } from './timeline.js';
 
 const COLOURS: Record<RowVerdict, string> = { same: '#e8f5e9', 'differs as documented': '#fff8e1', 'differs unexpectedly': '#ffebee' };
 
@@ -33,4 +35,45 @@ export function migrationHtml(r: MigrationReport): string {
   const head = `<tr><th>Service port or behaviour</th><th>${esc(r.a.mode)}</th><th>${esc(r.b.mode)}</th><th>verdict</th><th>documented in</th></tr>`;
   const style = 'body{font-family:sans-serif;font-size:14px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}.path,.doc,.src{font-size:12px;color:#555}pre{white-space:pre-wrap;max-width:40em}';
   return `<!doctype html><html><head><meta charset="utf-8"><title>Migration ${esc(r.a.mode)} → ${esc(r.b.mode)}</title><style>${style}</style></head><body><h1>What changes when this cluster moves from ${esc(r.a.mode)} to ${esc(r.b.mode)}</h1><p>${esc(migrationSummary(r))}</p><p>Only "differs unexpectedly" fails. Snapshots: ${esc(r.a.dir)} and ${esc(r.b.dir)}.</p><table>${head}${r.rows.map(rowHtml).join('')}</table></body></html>\n`;
+}
+
+const PHASE_COLOURS: Record<Phase, string> = { before: '#e3f2fd', mixed: '#fff8e1', after: '#e8f5e9' };
+
+export function timelineSummary(t: MigrationTimeline): string {
+  const switched = t.stages.flatMap((s) => s.leftovers).filter((r) => r.key === 'kube-ipvs0').length;
+  return `in-place migration: ${t.stages.length} stages (${t.stages.map((s) => s.phase).join(' → ')}), ${switched} node switches, ${t.failures.length} failures, ${t.flags.length} to act on`;
+}
+
+/** The modes per node across the stages, then every failure and flag, one line each. */
+export function timelineText(t: MigrationTimeline): string {
+  const width = Math.max(...t.nodes.map((n) => n.length));
+  const modes = t.nodes.map((n) => `${n.padEnd(width)}  ${t.stages.map((s) => (s.modes[n] ?? '').padEnd(9)).join(' ')}`.trimEnd());
+  const phases = `${''.padEnd(width)}  ${t.stages.map((s) => s.phase.padEnd(9)).join(' ')}`.trimEnd();
+  return [phases, ...modes, ...t.failures.map((f) => `FAIL  ${f}`), ...t.flags.map((f) => `ACT   ${f}`), timelineSummary(t)].join('\n');
+}
+
+export function timelineJson(t: MigrationTimeline): string {
+  return JSON.stringify(t, null, 2);
+}
+
+function leftoverHtml(r: LeftoverRow): string {
+  const sources = r.sources.map((s) => `<a href="${esc(s)}">${esc(s.replace(/^https:\/\//, ''))}</a>`).join('<br>');
+  const flag = r.flag ? `<div class="flag">act: ${esc(r.flag)}</div>` : '';
+  return `<tr style="background:${r.ok ? COLOURS.same : COLOURS['differs unexpectedly']}"><td>${esc(r.node)}</td><td>${esc(r.title)}</td><td><b>${esc(r.seen)}</b>${flag}</td><td>${esc(r.documented)}</td><td><b>${r.ok ? 'as documented' : 'not as documented'}</b></td><td class="src">${sources}</td></tr>`;
+}
+
+function stageHeader(s: TimelineStage, i: number): string {
+  const p = s.probes;
+  const probes = p ? `<div class="path">${p.counts.same} same, ${p.counts['differs as documented']} as documented, ${p.counts['differs unexpectedly']} unexpected</div>` : '<div class="path">the reference</div>';
+  return `<th style="background:${PHASE_COLOURS[s.phase]}">${i + 1}. ${esc(s.phase)}<div class="path">${esc(s.dir.split('/').pop() ?? s.dir)}</div>${probes}</th>`;
+}
+
+export function timelineHtml(t: MigrationTimeline): string {
+  const style = 'body{font-family:sans-serif;font-size:14px}table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}.path,.src{font-size:12px;color:#555}.flag{color:#8a4b00}';
+  const modeCell = (m: string) => `<td style="background:${m === 'ipvs' ? PHASE_COLOURS.before : m === 'nftables' ? PHASE_COLOURS.after : COLOURS['differs unexpectedly']}">${esc(m)}</td>`;
+  const grid = `<table><tr><th>node</th>${t.stages.map(stageHeader).join('')}</tr>${t.nodes.map((n) => `<tr><td>${esc(n)}</td>${t.stages.map((s) => modeCell(s.modes[n] ?? '')).join('')}</tr>`).join('')}</table>`;
+  const rows = t.stages.flatMap((s) => s.leftovers);
+  const left = rows.length === 0 ? '' : `<h2>What each switch left behind</h2><table><tr><th>node</th><th>what</th><th>seen</th><th>documented</th><th>verdict</th><th>source</th></tr>${rows.map(leftoverHtml).join('')}</table>`;
+  const fails = t.failures.length === 0 ? '<p>No failures.</p>' : `<h2>Failures</h2><ul>${t.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>In-place migration</title><style>${style}</style></head><body><h1>In-place migration, node by node</h1><p>${esc(timelineSummary(t))}</p>${grid}${fails}${left}</body></html>\n`;
 }

@@ -17,14 +17,23 @@ modules="ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh dummy veth bridge nf_conntrack nf_nat
  ip_tables ip_set_hash_net nf_reject_ipv4 iptable_raw xt_physdev xt_multiport xt_NFLOG xt_limit xt_nfacct ip6_tables
  ip6table_nat ip6table_filter ip6table_mangle ip6table_raw nf_reject_ipv6 ip6t_REJECT"
 # modprobe looks in <dir>/lib/modules/<release>; point it at the UML modules without changing the host's /lib.
+# lab.modules names another tree: the lab's own kernel (bin/build-uml-kernel) has everything built in, and its
+# tree holds only modules.builtin, so modprobe of a built-in module succeeds as on a real node.
 v=$(uname -r)
+tree=$(sed -n 's/.*lab\.modules=\([^ ]*\).*/\1/p' /proc/cmdline)
 mkdir -p /run/lab/root/lib/modules /run/lab/bin
-ln -s "/usr/lib/uml/modules/$v" "/run/lab/root/lib/modules/$v"
+ln -s "${tree:-/usr/lib/uml/modules}/$v" "/run/lab/root/lib/modules/$v"
 modprobe -d /run/lab/root -a $modules > "$spool/modprobe.log" 2>&1
-# The kernel's own module requests (e.g. from iptables) must find the same tree, or each one stalls and fails.
+# The kernel's own module requests (e.g. from iptables) and kube-proxy's (its IPVS cleanup runs `modprobe ip_vs`
+# and is skipped when that fails) must find the same tree, or each one stalls and fails.
 printf '#!/bin/sh\nexec /sbin/modprobe -d /run/lab/root "$@"\n' > /run/lab/modprobe
 chmod +x /run/lab/modprobe
 echo /run/lab/modprobe > /proc/sys/kernel/modprobe
+ln -s /run/lab/modprobe /run/lab/bin/modprobe
+# A kube-proxy whose container lacks the node's /lib/modules (not mounted): modprobe runs and finds no module tree.
+mkdir -p /run/lab/no-modules/lib/modules /run/lab/no-modules-bin
+printf '#!/bin/sh\nexec /sbin/modprobe -d /run/lab/no-modules "$@"\n' > /run/lab/no-modules-bin/modprobe
+chmod +x /run/lab/no-modules-bin/modprobe
 # Like kind's node image after update-alternatives: plain iptables* names run the legacy backend here,
 # because the nf_tables modules are not loaded in the guest.
 # kube-proxy runs dual-stack as on a kind node, so ip6tables* point at the legacy backend too.

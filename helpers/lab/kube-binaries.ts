@@ -1,6 +1,8 @@
-// Where bin/build-kube-binaries leaves Kubernetes' own binaries, and what the lab lacks when they are not there.
+// Where bin/build-kube-binaries leaves Kubernetes' own binaries and bin/build-uml-kernel the lab's own kernel, and
+// what the lab lacks when they are not there.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { UmlKernel } from './uml-guest.js';
 
 export const DEFAULT_KUBE_VERSION = 'v1.34.4';
 /** A kube-proxy that logs the IPVS deprecation (KEP-5495), built by the same script. */
@@ -31,5 +33,12 @@ export function kubeProxyBinary(version = DEFAULT_KUBE_VERSION): string {
 export function missingKubeBinaries(): string[] {
   const cp = controlPlaneBinaries();
   const wanted = [cp.etcd, cp.kubeApiserver, cp.kubeControllerManager, kubeProxyBinary(), kubeProxyBinary(DEPRECATING_PROXY_VERSION)];
-  return wanted.filter((p) => !existsSync(p)).map((p) => `${p} (run bin/build-kube-binaries)`);
+  const missing = wanted.filter((p) => !existsSync(p)).map((p) => `${p} (run bin/build-kube-binaries)`);
+  return existsSync(labKernel().binary) ? missing : [...missing, `${labKernel().binary} (run bin/build-uml-kernel)`];
+}
+
+/** The lab's own UML kernel, with IPVS and nf_tables' ip/ip6/inet families (bin/build-uml-kernel). */
+export function labKernel(): UmlKernel {
+  const dir = resolve(REPO, process.env.IPVS_CONFORMANCE_UML_KERNEL ?? '.cache/uml-kernel');
+  return { binary: join(dir, 'linux'), modules: join(dir, 'lib', 'modules') };
 }

@@ -19,6 +19,8 @@ export interface SeedProxyOptions {
   mode?: ProxyMode;
   strictARP?: boolean;
   scheduler?: string;
+  /** ipvs.excludeCIDRs: addresses whose virtual servers belong to other software (keepalived, kube-vip). */
+  excludeCIDRs?: string[];
 }
 
 /** The KubeProxyConfiguration kubeadm writes into kube-system/kube-proxy on kind, for the seed's cluster config. */
@@ -32,7 +34,7 @@ export function seedKubeProxyConfig(o: SeedProxyOptions = {}): KubeProxyConfig {
     clusterCIDR: POD_SUBNET,
     // kind sets maxPerCore 0: nf_conntrack_max is not per netns, so kube-proxy must leave it alone.
     conntrack: { maxPerCore: 0 },
-    ipvs: { excludeCIDRs: null, minSyncPeriod: '0s', scheduler: o.scheduler ?? '', strictARP: o.strictARP ?? true, syncPeriod: '0s', tcpFinTimeout: '0s', tcpTimeout: '0s', udpTimeout: '0s' },
+    ipvs: { excludeCIDRs: o.excludeCIDRs ?? null, minSyncPeriod: '0s', scheduler: o.scheduler ?? '', strictARP: o.strictARP ?? true, syncPeriod: '0s', tcpFinTimeout: '0s', tcpTimeout: '0s', udpTimeout: '0s' },
     metricsBindAddress: `0.0.0.0:${METRICS_PORT}`,
     mode,
   };
@@ -150,6 +152,11 @@ export async function pollUntilSynced(read: () => Promise<Map<string, SyncState>
 export interface ProxyStart {
   version?: string;
   mode?: ProxyMode;
+  /**
+   * Run it as a kube-proxy container without the node's /lib/modules mounted: its `modprobe ip_vs` fails, and in
+   * nftables mode it then skips the IPVS cleanup (pkg/proxy/ipvs/proxier.go CleanupLeftovers).
+   */
+  withoutModuleTree?: boolean;
 }
 
 /** The kube-proxies of one UML guest: each runs in its node's netns, logging to the scenario directory. */
@@ -174,7 +181,8 @@ export class GuestKubeProxies {
     const log = this.logFile(node.name);
     const bin = kubeProxyBinary(version);
     // Appends: a restarted kube-proxy's log follows its predecessor's, with a marker line between them.
-    const script = `echo "=== lab: starting ${bin} (mode ${mode}) at $(date -u +%FT%TZ)" >> ${log}\n${bin} --config=${config} --v=2 >> ${log} 2>&1 < /dev/null &\necho $! > /run/lab/kube-proxy-${node.name}.pid\n`;
+    const path = o.withoutModuleTree ? 'PATH=/run/lab/no-modules-bin:$PATH ' : '';
+    const script = `echo "=== lab: starting ${bin} (mode ${mode}${o.withoutModuleTree ? ', no module tree' : ''}) at $(date -u +%FT%TZ)" >> ${log}\n${path}${bin} --config=${config} --v=2 >> ${log} 2>&1 < /dev/null &\necho $! > /run/lab/kube-proxy-${node.name}.pid\n`;
     await this.run(node.name, script, `start kube-proxy on ${node.name}`);
     this.running.set(node.name, { version: version ?? 'default', mode });
   }

@@ -20,9 +20,10 @@ export async function registerNodes(core: CoreV1Api, t: LabTopology): Promise<vo
 }
 
 /** kube-system/kube-proxy with `config.conf`, the shape `collect` reads on kind. */
-export async function writeKubeProxyConfigMap(core: CoreV1Api, config: KubeProxyConfig): Promise<void> {
+export async function writeKubeProxyConfigMap(core: CoreV1Api, config: KubeProxyConfig, replace = false): Promise<void> {
   const body = { metadata: { name: 'kube-proxy', namespace: 'kube-system' }, data: { 'config.conf': dumpYaml(config) } };
-  await core.createNamespacedConfigMap({ namespace: 'kube-system', body });
+  if (replace) await core.replaceNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system', body });
+  else await core.createNamespacedConfigMap({ namespace: 'kube-system', body });
 }
 
 export async function createWorkload(k8s: K8s, t: LabTopology): Promise<void> {

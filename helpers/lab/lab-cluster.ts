@@ -13,7 +13,7 @@ import { k8sClients, type K8s } from '../cluster/k8s.js';
 import type { ClusterJson, KubeProxyConfig, TrafficJson } from '../snapshot/model.js';
 import { ControlPlane, LAB_CONTEXT } from './control-plane.js';
 import { createTap, type HostLink } from './host-net.js';
-import { controlPlaneBinaries } from './kube-binaries.js';
+import { controlPlaneBinaries, labKernel } from './kube-binaries.js';
 import { GuestKubeProxies, seedKubeProxyConfig, type ProxyStart, type SeedProxyOptions } from './kube-proxy.js';
 import { createWorkload, registerNodes, writeKubeProxyConfigMap } from './kubelet.js';
 import { SEED_SERVICE, SERVICE_CIDRS, seedTopology, UNALLOCATED_CLUSTER_IP, type LabNode, type LabTopology, type TopologyOptions } from './topology.js';
@@ -35,6 +35,8 @@ export interface LabClusterOptions {
   /** The seed's topology, or with `migration` its NodePort service and secondary node addresses too. */
   topology?: TopologyOptions;
   serviceCIDR?: string;
+  /** Boot the lab's own kernel (IPVS and nf_tables in one), which an in-place switch to nftables mode needs. */
+  nftKernel?: boolean;
   log?: (line: string) => void;
 }
 
@@ -164,12 +166,17 @@ export class LabCluster implements Cluster {
     if (r.exitCode !== 0) throw new Error(`lab: ${what} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   }
 
+  /** Edits kube-system/kube-proxy's mode, as a user starting a migration does; each node switches on its restart. */
+  setConfiguredMode(mode: ProxyStart['mode'] & string): Promise<void> {
+    return this.step(`ConfigMap kube-system/kube-proxy: mode ${mode}`, () => writeKubeProxyConfigMap(this.k8s.core, { ...seedKubeProxyConfig(this.o.proxy), mode }, true));
+  }
+
   killKubeProxy(node: string): Promise<void> {
     return this.step(`kill kube-proxy on ${node}`, () => this.proxies!.kill(this.node(node)));
   }
 
   async restartKubeProxy(node: string, o: ProxyStart): Promise<void> {
-    const watch = await this.step(`restart kube-proxy on ${node} (${o.mode ?? 'same mode'})`, async () => {
+    const watch = await this.step(`restart kube-proxy on ${node} (${o.mode ?? 'same mode'}${o.withoutModuleTree ? ', without a module tree' : ''})`, async () => {
       await this.proxies!.kill(this.node(node));
       const w = await this.proxies!.watch([this.node(node)]);
       await this.proxies!.start(this.node(node), o);
@@ -228,7 +235,7 @@ export class LabCluster implements Cluster {
     await this.step('Nodes, kube-proxy ConfigMap, Pods (status as a kubelet reports it) and Services', () => createSeedObjects(k8s, topo, config));
     const wwwDir = join(this.dir, 'www');
     await writeWebRoots(topo, wwwDir);
-    this.guest = await this.step('boot the UML guest', () => UmlGuest.boot(join(this.dir, 'guest'), { uplink: this.tap }));
+    this.guest = await this.step('boot the UML guest', () => UmlGuest.boot(join(this.dir, 'guest'), { uplink: this.tap, ...(this.o.nftKernel && { kernel: labKernel() }) }));
     await this.step('wire nodes, pods and mypc; start the web backends', () => this.guestScript(null, 'wiring', wiringScript(topo, wwwDir)));
     const kubeconfig = await cp.writeKubeProxyKubeconfig(this.tap.hostIP);
     const families = topo.dualStack ? ['{ip_family="IPv4"}', '{ip_family="IPv6"}'] : [];

@@ -6,6 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HostLink } from './host-net.js';
 import { shellQuote, type Exec, type ExecOptions, type ExecResult } from '../exec/exec.js';
 
+/** A UML kernel and the directory holding its lib/modules/<release> trees. */
+export interface UmlKernel {
+  binary: string;
+  modules: string;
+}
+
 const INIT = join(import.meta.dirname, 'guest-init.sh');
 const BOOT_TIMEOUT_MS = 60_000;
 const POLL_MS = 20;
@@ -27,9 +33,12 @@ export class UmlGuest {
     readonly kernelRelease: string,
   ) {}
 
-  /** `uplink`: a host tap device the guest's vec0 uses to reach the host (see guest-init.sh). */
-  static async boot(workDir: string, opts: { memMb?: number; uplink?: HostLink } = {}): Promise<UmlGuest> {
-    const { memMb = 1024, uplink } = opts;
+  /**
+   * `uplink`: a host tap device the guest's vec0 uses to reach the host (see guest-init.sh). `kernel`: the lab's
+   * own kernel (bin/build-uml-kernel) instead of Debian's linux.uml.
+   */
+  static async boot(workDir: string, opts: { memMb?: number; uplink?: HostLink; kernel?: UmlKernel } = {}): Promise<UmlGuest> {
+    const { memMb = 1024, uplink, kernel } = opts;
     const dir = resolve(workDir);
     const spool = join(dir, 'spool');
     await rm(dir, { recursive: true, force: true });
@@ -37,8 +46,9 @@ export class UmlGuest {
     const log = createWriteStream(join(dir, 'console.log'));
     const args = [`mem=${memMb}M`, 'root=/dev/root', 'rootfstype=hostfs', 'rootflags=/', 'rw', `init=${INIT}`, 'con=null', 'con0=null,fd:1', `lab.spool=${spool}`];
     if (uplink) args.push(`vec0:transport=tap,ifname=${uplink.name}`, `lab.uplink=${uplink.peerIP}/30,${uplink.hostIP}`);
+    if (kernel) args.push(`lab.modules=${kernel.modules}`);
     // UML needs no stdin; a detached stdin keeps it working in CI, where there is none.
-    const proc = execa('linux.uml', args, { stdin: 'ignore', reject: false, buffer: false });
+    const proc = execa(kernel?.binary ?? 'linux.uml', args, { stdin: 'ignore', reject: false, buffer: false });
     proc.stdout?.pipe(log);
     proc.stderr?.pipe(log);
     // Watched once for the guest's lifetime, so every wait can fail fast if the kernel dies.

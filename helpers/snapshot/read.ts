@@ -5,6 +5,7 @@ import { parseIpAddrJson, type NetInterface } from '../parsers/ip-addr.js';
 import { parseIpsetList, type IpSet } from '../parsers/ipset.js';
 import { parseIptablesSave, type IptablesDump } from '../parsers/iptables-save.js';
 import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/ipvs-table.js';
+import { countNftRules } from '../parsers/nft.js';
 import { parseSysctl } from '../parsers/sysctl.js';
 import { InputError } from './input-error.js';
 import { chooseIpvsTable, type IpvsChoice } from './ipvs-source.js';
@@ -25,6 +26,8 @@ export interface NodeObservation {
   ipsets: Map<string, IpSet>;
   iptables: IptablesDump;
   sysctl: Map<string, string>;
+  /** The nftables tables (`ip kube-proxy`, …) of nft-ruleset.txt; undefined when the snapshot has none. */
+  nftTables?: string[];
 }
 
 export interface Snapshot {
@@ -74,7 +77,7 @@ async function readClusterJson(dir: string): Promise<ClusterJson> {
 
 async function readNode(dir: string, name: string, mode: ClusterJson['proxyMode']): Promise<NodeObservation> {
   const path = (f: string) => nodeFile(dir, name, f);
-  const [ipAddr, proc, ipvsadm, ipset, iptables, sysctl, proxyMode] = await Promise.all([
+  const [ipAddr, proc, ipvsadm, ipset, iptables, sysctl, proxyMode, nft] = await Promise.all([
     readRequired(path(NODE_FILES.ipAddr)),
     readOptional(path(NODE_FILES.procIpvs)),
     readOptional(path(NODE_FILES.ipvsadm)),
@@ -82,6 +85,7 @@ async function readNode(dir: string, name: string, mode: ClusterJson['proxyMode'
     readRequired(path(NODE_FILES.iptablesSave)),
     readRequired(path(NODE_FILES.sysctl)),
     readOptional(path(NODE_FILES.proxyMode)),
+    readOptional(path(NODE_FILES.nftRuleset)),
   ]);
   return {
     name,
@@ -91,7 +95,13 @@ async function readNode(dir: string, name: string, mode: ClusterJson['proxyMode'
     ipsets: parseFile(path(NODE_FILES.ipset), ipset, parseIpsetList),
     iptables: nftablesNodeWithoutIptables(mode, iptables) ? { chains: new Map(), rules: [] } : parseFile(path(NODE_FILES.iptablesSave), iptables, parseIptablesSave),
     sysctl: parseFile(path(NODE_FILES.sysctl), sysctl, parseSysctl),
+    ...(nft !== undefined && { nftTables: nftTables(path(NODE_FILES.nftRuleset), nft) }),
   };
+}
+
+/** An empty ruleset is real: a node with nftables and no table at all. */
+function nftTables(file: string, text: string): string[] {
+  return text.trim() === '' ? [] : [...parseFile(file, text, countNftRules).keys()];
 }
 
 /** kube-proxy in nftables mode writes no iptables rules: there, and only there, empty iptables-save output is real. */

@@ -1,0 +1,58 @@
+// An in-place migration read as a timeline: snapshots of one cluster taken before, during (node by node) and after
+// its kube-proxy moves from IPVS to nftables mode. Per stage: which mode each node ran, what the probes saw
+// against the first stage (compareSnapshots, each request judged by the mode of the node that handled it), and
+// for every node that switched since the previous stage, what the switch left behind (switchLeftovers).
+import { InputError } from '../snapshot/input-error.js';
+import type { Snapshot } from '../snapshot/read.js';
+import { compareSnapshots, type MigrationReport } from './compare.js';
+import { switchLeftovers, type LeftoverRow } from './switch-leftovers.js';
+
+export type Phase = 'before' | 'mixed' | 'after';
+
+export interface TimelineStage {
+  dir: string;
+  phase: Phase;
+  /** Node → what its kube-proxy answered on /proxyMode ('absent' when nothing answered). */
+  modes: Record<string, string>;
+  /** This stage's probes against the first stage's; absent for the first stage. */
+  probes?: MigrationReport;
+  /** The switches since the previous stage, row by row. */
+  leftovers: LeftoverRow[];
+}
+
+export interface MigrationTimeline {
+  nodes: string[];
+  stages: TimelineStage[];
+  /** Rows whose node did not show the documented outcome, and probe rows that differ unexpectedly. */
+  failures: string[];
+  /** What users must act on though the switch went as documented. */
+  flags: string[];
+  ok: boolean;
+}
+
+export function migrationTimeline(snapshots: Snapshot[]): MigrationTimeline {
+  if (snapshots.length < 2) throw new InputError('a migration timeline needs at least two snapshots');
+  const [first] = snapshots as [Snapshot, ...Snapshot[]];
+  const nodes = first.nodes.map((n) => n.name);
+  for (const s of snapshots) {
+    const missing = nodes.filter((n) => !s.nodes.some((x) => x.name === n));
+    if (missing.length > 0) throw new InputError(`${s.dir}: lacks node ${missing.join(', ')} of ${first.dir}; a timeline follows one cluster's nodes`);
+  }
+  const stages = snapshots.map((s, i): TimelineStage => {
+    const modes = Object.fromEntries(nodes.map((n) => [n, s.nodes.find((x) => x.name === n)!.proxyMode ?? 'absent']));
+    return { dir: s.dir, phase: phaseOf(Object.values(modes)), modes, ...(i > 0 && { probes: compareSnapshots(first, s) }), leftovers: i > 0 ? switchLeftovers(snapshots[i - 1]!, s) : [] };
+  });
+  const failures = stages.flatMap((st) => [
+    ...st.leftovers.filter((r) => !r.ok).map((r) => `${st.dir}: ${r.message} (documented: ${r.documented})`),
+    ...(st.probes?.rows ?? []).filter((r) => r.verdict === 'differs unexpectedly').map((r) => `${st.dir}: ${r.title}: ${r.message}`),
+  ]);
+  const flags = stages.flatMap((st) => st.leftovers.flatMap((r) => (r.flag ? [r.flag] : [])));
+  return { nodes, stages, failures, flags, ok: failures.length === 0 };
+}
+
+/** All nodes in IPVS mode: before; all in nftables: after; anything else is the mixed period. */
+export function phaseOf(modes: string[]): Phase {
+  if (modes.every((m) => m === 'ipvs')) return 'before';
+  if (modes.every((m) => m === 'nftables')) return 'after';
+  return 'mixed';
+}
