@@ -5,7 +5,7 @@
 import { isIPv4 } from 'node:net';
 import { runOk, shellQuote, type Exec } from '../exec/exec.js';
 import { parseProbeBlocks, PROBE_MARK } from '../parsers/probe-output.js';
-import { clusterIPsOf, serviceKey, type ClusterJson, type ProbeResult } from '../snapshot/model.js';
+import { clusterIPsOf, serviceKey, type ClusterJson, type ProbeResult, type Service } from '../snapshot/model.js';
 
 /**
  * Each request's limit; a dropped packet costs this long. Generous: every request of a client starts at once, and
@@ -16,7 +16,7 @@ export const WHOAMI_REQUEST_PATH = '/cgi-bin/whoami';
 /** id 0x1234, recursion desired, one question: `.` A IN. */
 const DNS_QUERY = '\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x00\\x01';
 
-export type ProbeTarget = Omit<ProbeResult, 'outcome' | 'hostname' | 'remoteAddr' | 'detail'>;
+export type ProbeTarget = Omit<ProbeResult, 'outcome' | 'hostname' | 'remoteAddr' | 'detail' | 'backends' | 'httpStatus'>;
 
 export interface ProbeSites {
   /** The pod every ClusterIP request comes from, and its node (where localhost NodePorts are tried). */
@@ -42,7 +42,19 @@ export interface ProbeSites {
    * Nodes that each try the service's ClusterIP and every listed node's NodePort from their own network namespace:
    * while a migration is under way, node by node, every path must keep answering whatever mode each node runs.
    */
-  everyNode?: { name: string; internalIP: string }[];
+  everyNode?: NodeRef[];
+  /**
+   * An externalTrafficPolicy: Local Service (a NodePort or LoadBalancer with a healthCheckNodePort), a node with a
+   * local endpoint and one without, and the outside client's own address (to see whether the source is kept).
+   */
+  externalLocal?: { service: string; withLocal: NodeRef; withoutLocal: NodeRef; outsideIP: string };
+  /** A sessionAffinity: ClientIP Service the client pod opens `requests` new connections to, one after another. */
+  affinity?: { service: string; requests: number };
+}
+
+export interface NodeRef {
+  name: string;
+  internalIP: string;
 }
 
 /** One request per IPv4 service port (TCP and UDP), then one per behaviour; keys match across modes. */
@@ -67,7 +79,47 @@ export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeT
     behaviours.push(tcp('nodeport-localhost', { from: s.clientNode, fromNode: s.clientNode }, '127.0.0.1', nodePort), tcp('nodeport-node-ip', outside, s.nodePortNode.internalIP, nodePort));
     if (s.nodePortNode.otherIP) behaviours.push(tcp('nodeport-other-address', outside, s.nodePortNode.otherIP, nodePort));
   }
-  return [...ports, ...behaviours, ...nodeToNodeProbes(s, nodePort)];
+  return [...ports, ...behaviours, ...nodeToNodeProbes(s, nodePort), ...externalLocalProbes(cluster, s), ...affinityProbes(cluster, s, pod)];
+}
+
+function serviceNamed(cluster: ClusterJson, key: string): Service {
+  const svc = cluster.services.find((x) => serviceKey(x) === key);
+  if (!svc) throw new Error(`migration probes: no Service ${key} in the cluster`);
+  return svc;
+}
+
+/**
+ * externalTrafficPolicy: Local from outside to a node with a local endpoint (answered, the client's own address
+ * kept) and to one without; the health check node port on both; and a pod on the node without a local endpoint
+ * to the load-balancer IP.
+ */
+function externalLocalProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[] {
+  const e = s.externalLocal;
+  if (!e) return [];
+  const svc = serviceNamed(cluster, e.service);
+  const nodePort = svc.ports[0]?.nodePort;
+  const lbIP = svc.loadBalancerIngress?.find((i) => i.ip)?.ip;
+  if (nodePort === undefined || svc.healthCheckNodePort === undefined) throw new Error(`migration probes: ${e.service} has no node port or health check node port`);
+  const outside = { from: s.outside, fromIP: e.outsideIP };
+  const tcp = (behaviour: string, from: Pick<ProbeTarget, 'from' | 'fromNode' | 'fromIP'>, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, ...from, target, port, protocol: 'TCP' });
+  const probes: ProbeTarget[] = [
+    { ...tcp('service-port', outside, e.withLocal.internalIP, nodePort), key: `${e.service} NodePort on ${e.withLocal.name} (a local endpoint), from outside`, service: e.service },
+    tcp('etp-local-nodeport-without-local', outside, e.withoutLocal.internalIP, nodePort),
+    tcp('etp-local-health-with-local', outside, e.withLocal.internalIP, svc.healthCheckNodePort),
+    tcp('etp-local-health-without-local', outside, e.withoutLocal.internalIP, svc.healthCheckNodePort),
+  ];
+  const client = s.clientNode === e.withoutLocal.name ? { from: s.clientPod, fromNode: s.clientNode } : undefined;
+  if (lbIP && client) probes.push(tcp('etp-local-pod-to-lb-ip', client, lbIP, svc.ports[0]!.port));
+  return probes;
+}
+
+/** The client pod's `requests` new connections to a ClientIP-affinity Service: one backend should answer all. */
+function affinityProbes(cluster: ClusterJson, s: ProbeSites, pod: Pick<ProbeTarget, 'from' | 'fromNode' | 'fromIP'>): ProbeTarget[] {
+  if (!s.affinity) return [];
+  const svc = serviceNamed(cluster, s.affinity.service);
+  const ip = clusterIPsOf(svc).find((x) => isIPv4(x));
+  if (!ip) throw new Error(`migration probes: ${s.affinity.service} has no IPv4 ClusterIP`);
+  return [{ behaviour: 'session-affinity', key: 'session-affinity', ...pod, target: ip, port: svc.ports[0]!.port, protocol: 'TCP', repeat: s.affinity.requests }];
 }
 
 /** From each node: the service's ClusterIP, then each node's NodePort on its InternalIP. */
@@ -91,7 +143,9 @@ export function probeCommand(t: ProbeTarget): string {
     return shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/udp/$0/$1" || exit 7; printf '${DNS_QUERY}' >&3; dd bs=1024 count=1 status=none <&3 | od -An -c`, t.target, port]);
   }
   const request = `GET ${WHOAMI_REQUEST_PATH} HTTP/1.0\\r\\n\\r\\n`;
-  return shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/tcp/$0/$1" || exit 7; printf '${request}' >&3; while IFS= read -r l <&3; do echo "$l"; done`, t.target, port]);
+  const once = shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/tcp/$0/$1" || exit 7; printf '${request}' >&3; while IFS= read -r l <&3; do echo "$l"; done`, t.target, port]);
+  // Several new connections one after another (session affinity); the exit code is the last one's.
+  return (t.repeat ?? 1) > 1 ? `for _ in $(seq ${t.repeat}); do ${once}; done` : once;
 }
 
 /** All requests of one client in parallel, each into its own file, then printed in order with its exit code. */

@@ -17,6 +17,11 @@ export interface Behaviour {
 
 const KEP_3866 = 'https://github.com/kubernetes/enhancements/tree/master/keps/sig-network/3866-nftables-proxy';
 const NOT_ANSWERED: readonly ProbeOutcome[] = ['refused', 'unreachable', 'timeout', 'closed'];
+const VIRTUAL_IPS = 'https://kubernetes.io/docs/reference/networking/virtual-ips';
+const IPVS_PROXIER = 'https://github.com/kubernetes/kubernetes/blob/v1.34.4/pkg/proxy/ipvs/proxier.go';
+const PRESERVE_SOURCE = 'https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip';
+const HEALTHY: Documented = { outcomes: ['HTTP 200'], says: 'kube-proxy answers 200 while the node has a local endpoint' };
+const UNHEALTHY: Documented = { outcomes: ['HTTP 503'], says: 'kube-proxy answers 503 while the node has no local endpoint, so the load balancer skips it' };
 const ANSWERED: Documented = { outcomes: ['answered'], says: 'answered: every mode serves it' };
 const NOT_REJECTED: readonly ProbeOutcome[] = ['unreachable', 'timeout', 'closed'];
 
@@ -81,6 +86,43 @@ export const BEHAVIOURS: Record<string, Behaviour> = {
     title: "A NodePort on a node's InternalIP, from a node",
     documented: { ipvs: ANSWERED, iptables: ANSWERED, nftables: ANSWERED },
     sources: [`${KEP_3866}#nodeport-addresses`],
+  },
+  'etp-local-nodeport-without-local': {
+    title: 'externalTrafficPolicy: Local, a NodePort on a node without a local endpoint, from outside',
+    documented: {
+      ipvs: { outcomes: NOT_ANSWERED, says: 'the virtual server gets every endpoint when the node has no local one (syncEndpoint), but KUBE-NODE-PORT-LOCAL-TCP returns before the masquerade mark: a remote endpoint answers from its own address on its own node, which the client never asked, so no answer it accepts comes back' },
+      nftables: { outcomes: NOT_ANSWERED, says: '"If there are no node-local endpoints, the kube-proxy does not forward any traffic for the relevant Service"' },
+      iptables: { outcomes: NOT_ANSWERED, says: '"If there are no node-local endpoints, the kube-proxy does not forward any traffic for the relevant Service"' },
+    },
+    sources: [`${VIRTUAL_IPS}#traffic-policies`, `${IPVS_PROXIER}#L1785-L1840`, `${IPVS_PROXIER}#L504-L520`],
+  },
+  'etp-local-health-with-local': {
+    title: 'externalTrafficPolicy: Local, the health check node port of a node with a local endpoint',
+    documented: { ipvs: HEALTHY, iptables: HEALTHY, nftables: HEALTHY },
+    sources: [PRESERVE_SOURCE],
+  },
+  'etp-local-health-without-local': {
+    title: 'externalTrafficPolicy: Local, the health check node port of a node without a local endpoint',
+    documented: { ipvs: UNHEALTHY, iptables: UNHEALTHY, nftables: UNHEALTHY },
+    sources: [PRESERVE_SOURCE],
+  },
+  'etp-local-pod-to-lb-ip': {
+    title: 'externalTrafficPolicy: Local, a pod on a node without a local endpoint to the load-balancer IP',
+    documented: {
+      ipvs: { outcomes: ['answered'], says: 'the LB IP is bound on kube-ipvs0 and its virtual server has every endpoint when the node has none local (kk#93456)' },
+      nftables: { outcomes: ['answered'], says: 'pod traffic to an external IP is short-circuited to the cluster endpoints ("short-circuit pod traffic"; the drop of kk#132456 is fixed in 1.34)' },
+      iptables: { outcomes: ['answered'], says: 'pod traffic to an external IP is short-circuited to the cluster endpoints' },
+    },
+    sources: ['https://github.com/kubernetes/kubernetes/issues/93456', 'https://github.com/kubernetes/kubernetes/issues/132456', 'https://github.com/kubernetes/kubernetes/issues/124260'],
+  },
+  'session-affinity': {
+    title: 'sessionAffinity: ClientIP, new connections from one client',
+    documented: {
+      ipvs: { outcomes: ['one backend'], says: 'the virtual server is persistent for timeoutSeconds: one real server per client' },
+      nftables: { outcomes: ['one backend'], says: 'an affinity set per endpoint keeps the client on its endpoint for timeoutSeconds' },
+      iptables: { outcomes: ['one backend'], says: 'the recent module keeps the client on its endpoint for timeoutSeconds' },
+    },
+    sources: [`${VIRTUAL_IPS}#session-affinity`, 'https://github.com/kubernetes/kubernetes/issues/89358'],
   },
   scheduler: {
     title: 'How new connections are spread over the endpoints',

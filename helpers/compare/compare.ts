@@ -81,14 +81,22 @@ function pathOf(p: ProbeResult): string {
   return `${p.from}${p.fromNode && p.fromNode !== p.from ? ` on ${p.fromNode}` : ''} → ${p.target}${port}/${p.protocol}`;
 }
 
+/** The outcome a row compares: an HTTP status for a non-whoami server, how many backends answered a repeated probe. */
+export function outcomeOf(p: ProbeResult): string {
+  if (p.httpStatus !== undefined) return `HTTP ${p.httpStatus}`;
+  if (p.backends) return p.backends.length === 1 ? 'one backend' : `${p.backends.length} backends`;
+  return p.outcome;
+}
+
 function observed(p: ProbeResult | undefined): ModeObservation {
   if (!p) return { outcome: 'not probed' };
-  return { outcome: p.outcome, evidence: p.detail };
+  return { outcome: outcomeOf(p), evidence: p.detail };
 }
 
 function describe(p: ProbeResult | undefined): string {
   if (!p) return 'not probed';
-  return p.hostname ? `answered by ${p.hostname}` : p.outcome;
+  if (p.backends) return `${outcomeOf(p)} (${p.backends.join(', ')})`;
+  return p.hostname ? `answered by ${p.hostname}` : outcomeOf(p);
 }
 
 function row(base: Omit<MigrationRow, 'verdict' | 'message'>, verdict: RowVerdict, modes: Modes, what: (side: 'a' | 'b') => string): MigrationRow {

@@ -34,6 +34,7 @@ const SOURCES = {
   chains: 'https://github.com/kubernetes/kubernetes/blob/v1.34.4/pkg/proxy/ipvs/proxier.go#L458-L473',
   nftables: 'https://kubernetes.io/docs/reference/networking/virtual-ips/#migrating-from-iptables-mode-to-nftables',
   arp: 'https://github.com/kubernetes/kubernetes/issues/75295',
+  ipsetNames: 'https://github.com/kubernetes/kubernetes/blob/v1.34.4/pkg/proxy/ipvs/ipset.go#L104-L118',
 } as const;
 
 /** The IPVS proxier's own iptables chains by table (iptablesCleanupChains); other KUBE-* chains are kubelet's. */
@@ -83,10 +84,17 @@ function foreignRow(before: Snapshot, was: NodeObservation, node: NodeObservatio
   return leftover(node.name, 'foreign-virtual-servers', 'virtual servers that were not kube-proxy\'s', documented, [SOURCES.cleanup], seen, kept.length === 0, flag);
 }
 
+/**
+ * The cleanup destroys the sets named in ipsetInfo: the IPv4 proxier's names. The IPv6 proxier's sets are the same
+ * names with KUBE-6- (NewIPSet), which the cleanup never names: on a dual-stack node they stay.
+ */
 function ipsetRow(node: NodeObservation): LeftoverRow {
   const left = [...node.ipsets.keys()].filter((n) => n.startsWith('KUBE-'));
-  const seen = left.length === 0 ? 'none left' : `${left.length} left: ${left.join(', ')}`;
-  return leftover(node.name, 'ipsets', 'KUBE-* ipsets after the switch', 'destroyed (needs the ipset binary on the node)', [SOURCES.cleanup], seen, left.length === 0);
+  const [v6, v4] = [left.filter((n) => n.startsWith('KUBE-6-')), left.filter((n) => !n.startsWith('KUBE-6-'))];
+  const seen = left.length === 0 ? 'none left' : [v4.length > 0 && `${v4.length} IPv4 sets left: ${v4.join(', ')}`, v6.length > 0 && `${v6.length} IPv6 KUBE-6-* sets left`].filter(Boolean).join('; ');
+  const flag = v6.length > 0 ? `${node.name}: ${v6.length} KUBE-6-* ipsets stay after the switch (the cleanup destroys only the IPv4 names): ipset destroy them by hand` : undefined;
+  const documented = "the IPv4 proxier's KUBE-* sets destroyed (needs the ipset binary); the IPv6 proxier's KUBE-6-* sets are not among the names the cleanup destroys, so they stay";
+  return leftover(node.name, 'ipsets', 'KUBE-* ipsets after the switch', documented, [SOURCES.cleanup, SOURCES.ipsetNames], seen, v4.length === 0, flag);
 }
 
 function chainRow(node: NodeObservation): LeftoverRow {

@@ -18,6 +18,8 @@ export interface TimelineStage {
   probes?: MigrationReport;
   /** The switches since the previous stage, row by row. */
   leftovers: LeftoverRow[];
+  /** ARP replies mypc got for each load-balancer IP (arp.json), when the snapshot probed them. */
+  lbArp: { target: string; replies: number }[];
 }
 
 export interface MigrationTimeline {
@@ -40,15 +42,23 @@ export function migrationTimeline(snapshots: Snapshot[]): MigrationTimeline {
   }
   const stages = snapshots.map((s, i): TimelineStage => {
     const modes = Object.fromEntries(nodes.map((n) => [n, s.nodes.find((x) => x.name === n)!.proxyMode ?? 'absent']));
-    return { dir: s.dir, phase: phaseOf(Object.values(modes)), modes, ...(i > 0 && { probes: compareSnapshots(first, s) }), leftovers: i > 0 ? switchLeftovers(snapshots[i - 1]!, s) : [] };
+    const lbArp = (s.arp ?? []).filter((a) => a.kind === 'loadBalancer').map(({ target, replies }) => ({ target, replies }));
+    return { dir: s.dir, phase: phaseOf(Object.values(modes)), modes, ...(i > 0 && { probes: compareSnapshots(first, s) }), leftovers: i > 0 ? switchLeftovers(snapshots[i - 1]!, s) : [], lbArp };
   });
   const failures = stages.flatMap((st) => [
+    ...st.lbArp.filter((a) => a.replies > 0).map((a) => `${st.dir}: load-balancer IP ${a.target} got ${a.replies} ARP replies; ${LB_ARP_DOCUMENTED}`),
     ...st.leftovers.filter((r) => !r.ok).map((r) => `${st.dir}: ${r.message} (documented: ${r.documented})`),
     ...(st.probes?.rows ?? []).filter((r) => r.verdict === 'differs unexpectedly').map((r) => `${st.dir}: ${r.title}: ${r.message}`),
   ]);
   const flags = stages.flatMap((st) => st.leftovers.flatMap((r) => (r.flag ? [r.flag] : [])));
   return { nodes, stages, failures, flags, ok: failures.length === 0 };
 }
+
+/**
+ * With strictARP, an IPVS node holds LB IPs on kube-ipvs0 but never answers ARP for them; an nftables node does not
+ * hold them at all. Either way only an L2 announcer (MetalLB, kube-vip) may answer, and the lab has none.
+ */
+export const LB_ARP_DOCUMENTED = 'documented: no node answers (IPVS with strictARP stays silent, nftables does not hold the address), only an L2 announcer such as MetalLB or kube-vip';
 
 /** All nodes in IPVS mode: before; all in nftables: after; anything else is the mixed period. */
 export function phaseOf(modes: string[]): Phase {

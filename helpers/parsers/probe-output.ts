@@ -9,6 +9,9 @@ export const PROBE_MARK = '=== probe';
 export interface ProbeReading {
   outcome: ProbeOutcome;
   hostname?: string;
+  /** Every backend that answered, sorted, when more than one request was made. */
+  backends?: string[];
+  httpStatus?: number;
   remoteAddr?: string;
   detail: string;
 }
@@ -33,11 +36,15 @@ function readBlock(block: string, protocol: string, source: string): ProbeReadin
   const raw = block.slice(0, rc.index);
   const detail = raw.trim();
   const text = protocol === 'UDP' ? fromOd(raw) : detail;
-  const hostname = /^Hostname: (\S+)\s*$/m.exec(text)?.[1];
-  if (hostname) {
+  const hostnames = [...text.matchAll(/^Hostname: (\S+)\s*$/gm)].map((m) => m[1]!);
+  if (hostnames.length > 0) {
     const remote = /^RemoteAddr: (\S+)\s*$/m.exec(text)?.[1];
-    return { outcome: 'answered', hostname, ...(remote && { remoteAddr: remoteIP(remote) }), detail: text };
+    const backends = hostnames.length > 1 ? { backends: [...new Set(hostnames)].sort() } : {};
+    return { outcome: 'answered', hostname: hostnames[0]!, ...backends, ...(remote && { remoteAddr: remoteIP(remote) }), detail: text };
   }
+  // An HTTP server that is not whoami (kube-proxy's health check server answers 200 or 503), read to its end.
+  const status = /^HTTP\/1\.[01] (\d{3})\b/.exec(text)?.[1];
+  if (status && rc[1] === '0') return { outcome: 'answered', httpStatus: Number(status), detail };
   if (protocol === 'ICMP') return { outcome: icmpOutcome(detail), detail };
   // A UDP reply without whoami's lines (a real DNS server's) is still an answer.
   if (protocol === 'UDP' && rc[1] === '0' && text !== '') return { outcome: 'answered', detail };

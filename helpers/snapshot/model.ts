@@ -1,12 +1,13 @@
-// The snapshot contract (formatVersion 4; versions 1 to 3 are still read). cluster.json is the expected model;
+// The snapshot contract (formatVersion 5; versions 1 to 4 are still read). cluster.json is the expected model;
 // the per-node files are what the nodes really showed. Keep these shapes exactly: saved snapshots are re-judged
 // later by `evaluate` and `compare`. Version 2 added `serving`/`terminating` per endpoint and
 // nodes/<node>/proxy-mode.txt; version 3 added a port's `nodePort`, nodes/<node>/nft-ruleset.txt and probes.json; version 4 added the Service shapes beyond
 // ClusterIP (type, externalIPs, load-balancer ingress and source ranges, traffic policies, session affinity),
-// IPv6 endpoints, and arp.json probes of load-balancer IPs.
+// IPv6 endpoints, and arp.json probes of load-balancer IPs; version 5 added a probe's `repeat`, `backends` and
+// `httpStatus` (probes.json), for session affinity and kube-proxy's health check server.
 
-export const SNAPSHOT_FORMAT_VERSION = 4;
-export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
+export const SNAPSHOT_FORMAT_VERSION = 5;
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
@@ -123,6 +124,12 @@ export interface ProbeResult {
   outcome: ProbeOutcome;
   /** Who answered (whoami's Hostname), and the client's address as the backend saw it (whoami's RemoteAddr). */
   hostname?: string;
+  /** A probe of `repeat` requests: every backend that answered one, sorted (formatVersion 5). */
+  backends?: string[];
+  /** An HTTP answer that is not whoami's (kube-proxy's health check server): its status code (formatVersion 5). */
+  httpStatus?: number;
+  /** How many new connections the probe made, one after another (default 1). */
+  repeat?: number;
   remoteAddr?: string;
   /** What the client printed, for the evidence. */
   detail: string;

@@ -116,6 +116,9 @@ export function validateProbesJson(v: unknown, file: string): ProbeResult[] {
     need(optional(o.remoteAddr, isIp), file, `[${i}].remoteAddr is not an IP address: ${JSON.stringify(o.remoteAddr)}`);
     need(optional(o.fromIP, isIp), file, `[${i}].fromIP is not an IP address: ${JSON.stringify(o.fromIP)}`);
     for (const k of ['hostname', 'service', 'fromNode']) need(optional(o[k], (x) => typeof x === 'string'), file, `[${i}].${k} must be a string`);
+    need(optional(o.backends, (x) => Array.isArray(x) && x.every((b) => typeof b === 'string')), file, `[${i}].backends must be an array of strings`);
+    need(optional(o.httpStatus, (x) => Number.isInteger(x) && (x as number) >= 100 && (x as number) <= 599), file, `[${i}].httpStatus must be an HTTP status code`);
+    need(optional(o.repeat, (x) => Number.isInteger(x) && (x as number) >= 1), file, `[${i}].repeat must be a whole number of requests, 1 or more`);
     // Rows of `compare` are matched by key: a second result for one key would silently replace the first.
     need(!keys.has(o.key as string), file, `[${i}].key "${o.key as string}" appears twice`);
     keys.add(o.key as string);

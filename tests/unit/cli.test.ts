@@ -52,8 +52,8 @@ test('unusable input: exit 2 and one line naming the file', async () => {
   await writeFile(join(k.dir, 'nodes', LAST_NODE, 'ip-addr.json'), '[]');
   await writeFile(join(k.dir, 'nodes', LAST_NODE, 'iptables-save.txt'), '');
   expectOneLineError(await cli('evaluate', k.dir), /iptables-save\.txt: is empty/);
-  await writeFile(join(k.dir, 'cluster.json'), '{"formatVersion": 5}');
-  expectOneLineError(await cli('evaluate', k.dir), /cluster\.json: formatVersion must be 1, 2, 3 or 4, got 5/);
+  await writeFile(join(k.dir, 'cluster.json'), '{"formatVersion": 6}');
+  expectOneLineError(await cli('evaluate', k.dir), /cluster\.json: formatVersion must be 1, 2, 3, 4 or 5, got 6/);
 });
 
 test('a baseline that is not in iptables mode is bad input', async () => {

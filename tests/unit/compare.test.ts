@@ -285,7 +285,8 @@ test.describe('pieces', () => {
       ['TCP', 7, 'bash: connect: Network is unreachable', 'unreachable'],
       ['TCP', 7, 'bash: connect: Host is unreachable', 'unreachable'],
       ['TCP', 124, 'HTTP/1.1 200 OK', 'timeout'],
-      ['TCP', 0, 'HTTP/1.1 200 OK', 'closed'],
+      ['TCP', 0, 'HTTP/1.1 503 Service Unavailable', 'answered'],
+      ['TCP', 0, 'HTTP/1.2 200 OK', 'closed'],
       ['TCP', 1, '', 'closed'],
       ['UDP', 1, "dd: error reading 'standard input': Connection refused", 'refused'],
       ['UDP', 0, '', 'closed'],
@@ -298,6 +299,13 @@ test.describe('pieces', () => {
     const r = parseProbeBlocks(text, cases.length, (i) => cases[i]![0], 'edge');
     expect(r.map((x) => x.outcome)).toEqual(cases.map((c) => c[3]));
     expect(r.every((x) => x.hostname === undefined && x.remoteAddr === undefined)).toBe(true);
+    // kube-proxy's health check server: its status read to the end; cut off by the timeout it is no answer.
+    expect(r.map((x) => x.httpStatus)).toEqual([undefined, undefined, undefined, 503, ...Array<undefined>(cases.length - 4).fill(undefined)]);
+    // A repeated probe (session affinity): every backend that answered, once each, sorted.
+    const repeated = parseProbeBlocks('=== probe 0\nHostname: webpod2\nHostname: webpod1\nHostname: webpod2\nrc=0\n', 1, () => 'TCP', 'repeat')[0]!;
+    expect([repeated.hostname, repeated.backends]).toEqual(['webpod2', ['webpod1', 'webpod2']]);
+    const once = parseProbeBlocks('=== probe 0\nHostname: webpod2\nrc=0\n', 1, () => 'TCP', 'once')[0]!;
+    expect(once.backends).toBeUndefined();
     // whoami over HTTP ends its lines in CRLF; a Hostname without RemoteAddr has no address.
     const crlf = parseProbeBlocks('=== probe 0\nHostname: webpod1\r\nIP: 10.10.1.2\r\nrc=0\n', 1, () => 'TCP', 'crlf')[0]!;
     expect([crlf.outcome, crlf.hostname, 'remoteAddr' in crlf]).toEqual(['answered', 'webpod1', false]);
@@ -354,7 +362,13 @@ test.describe('bin/ipvs-conformance compare', () => {
     oneLine(await cli('compare', real('ipvs'), join(LAB_SNAPSHOTS, 'conforming')), /conforming: no probes\.json; compare needs a snapshot taken with the migration probes$/);
     const bad = await edited('nftables', { probes: (p) => void ((p[2] as unknown as { outcome: string }).outcome = 'maybe') });
     oneLine(await cli('compare', real('ipvs'), bad), /probes\.json: \[2\]\.outcome must be one of answered, refused, .*, got "maybe"$/);
-    oneLine(await cli('compare', real('ipvs')), /compare takes exactly two snapshot directories/);
+    oneLine(await cli('compare', real('ipvs')), /compare takes two snapshot directories \(<snapshot-a> <snapshot-b>\), or more for a timeline$/);
+    const status = await edited('nftables', { probes: (p) => void ((p[1] as unknown as { httpStatus: number }).httpStatus = 42) });
+    oneLine(await cli('compare', real('ipvs'), status), /probes\.json: \[1\]\.httpStatus must be an HTTP status code$/);
+    const backends = await edited('nftables', { probes: (p) => void ((p[1] as unknown as { backends: unknown }).backends = 'webpod1') });
+    oneLine(await cli('compare', real('ipvs'), backends), /probes\.json: \[1\]\.backends must be an array of strings$/);
+    const repeat = await edited('nftables', { probes: (p) => void ((p[1] as unknown as { repeat: number }).repeat = 0) });
+    oneLine(await cli('compare', real('ipvs'), repeat), /probes\.json: \[1\]\.repeat must be a whole number of requests, 1 or more$/);
     const twice = await edited('nftables', { probes: (p) => [...p, p[0]!] });
     oneLine(await cli('compare', real('ipvs'), twice), /probes\.json: \[\d+\]\.key "default\/kubernetes 443\/TCP" appears twice$/);
   });

@@ -106,7 +106,7 @@ test('cluster.json assembly from Services, EndpointSlices, Nodes and the kube-pr
   expect(cluster.nodes).toEqual([{ name: 'myk8s-worker', internalIP: '172.18.0.3' }]);
   expect(cluster.services.map((s) => s.name)).toEqual(['svc-clusterip', 'svc-headless', 'svc-nodeport']);
   expect(cluster.services[2]!.ports[0]).toEqual({ name: 'http', protocol: 'TCP', port: 9080, nodePort: 30080, endpoints: [] });
-  expect(cluster.formatVersion).toBe(4);
+  expect(cluster.formatVersion).toBe(5);
   expect(cluster.services[0]).toEqual({
     namespace: 'default', name: 'svc-clusterip', clusterIPs: ['10.200.1.245'],
     ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, endpoints: [

@@ -1,0 +1,208 @@
+// The in-place migration judge on REAL snapshots: one lab cluster whose kube-proxies (Kubernetes' own, v1.34.4, in
+// the lab's own kernel with IPVS and nf_tables) were switched from IPVS to nftables mode node by node, each stage
+// probed and snapshotted by tests/lab/inplace-migration.lab.ts. The last worker switched without a module tree,
+// so its IPVS cleanup was skipped: the real failing case. Other fail cases are hand edits of the real files.
+// Expected values are written down from what the lab printed, never derived from the judge.
+import { expect, test } from '@playwright/test';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { handlingMode } from '../../helpers/compare/compare.js';
+import { timelineHtml, timelineText } from '../../helpers/compare/report.js';
+import { switchLeftovers, type LeftoverRow } from '../../helpers/compare/switch-leftovers.js';
+import { migrationTimeline, phaseOf } from '../../helpers/compare/timeline.js';
+import type { NodeFiles } from '../../helpers/snapshot/write.js';
+import { readSnapshot, type Snapshot } from '../../helpers/snapshot/read.js';
+import { LAB_SNAPSHOTS, writeKit } from './snapshot-kit.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
+const stage = (name: string) => join(LAB_SNAPSHOTS, `inplace-${name}`);
+const CLEAN = ['0-before', '1-control-plane', '2-worker3', '3-worker2'].map(stage);
+const BROKEN = stage('4-worker-without-module-tree');
+const FOREIGN = 'TCP 172.18.255.240:443';
+
+const read = (dirs: string[]) => Promise.all(dirs.map((d) => readSnapshot(d)));
+const seen = (rows: LeftoverRow[], node: string) => Object.fromEntries(rows.filter((r) => r.node === node).map((r) => [r.key, r.ok ? 'ok' : `FAIL ${r.seen}`]));
+
+test.describe('real stages', () => {
+  test('clean switches: each node\'s mode per stage, no failure, and what the user must act on', async () => {
+    const t = migrationTimeline(await read(CLEAN));
+    expect(t.ok).toBe(true);
+    expect(t.failures).toEqual([]);
+    expect(t.stages.map((s) => s.phase)).toEqual(['before', 'mixed', 'mixed', 'mixed']);
+    expect(t.stages.map((s) => [s.modes['myk8s-control-plane'], s.modes['myk8s-worker3'], s.modes['myk8s-worker2'], s.modes['myk8s-worker']])).toEqual([
+      ['ipvs', 'ipvs', 'ipvs', 'ipvs'],
+      ['nftables', 'ipvs', 'ipvs', 'ipvs'],
+      ['nftables', 'nftables', 'ipvs', 'ipvs'],
+      ['nftables', 'nftables', 'nftables', 'ipvs'],
+    ]);
+    // One switch per stage after the first, seven rows each, all as documented.
+    expect(t.stages.map((s) => [...new Set(s.leftovers.map((r) => r.node))])).toEqual([[], ['myk8s-control-plane'], ['myk8s-worker3'], ['myk8s-worker2']]);
+    expect(t.stages.flatMap((s) => s.leftovers).every((r) => r.ok)).toBe(true);
+    // Per switched node: the keepalived-style VS wiped, 17 KUBE-6-* sets left, the ARP sysctls still set.
+    expect(t.flags).toHaveLength(9);
+    for (const node of ['myk8s-control-plane', 'myk8s-worker3', 'myk8s-worker2']) {
+      expect(t.flags).toContain(`${node}: the switch deleted ${FOREIGN}, which no Service had (keepalived, kube-vip?): restore them after the switch`);
+      expect(t.flags.join('\n')).toContain(`${node}: 17 KUBE-6-* ipsets stay after the switch`);
+      expect(t.flags.join('\n')).toContain(`${node}: arp_ignore=1, arp_announce=2 stay set after the switch`);
+    }
+    // The LB IPs 172.18.255.200 and .201: no ARP reply at any stage (strictARP, then not held at all).
+    expect(t.stages.map((s) => s.lbArp.map((a) => `${a.target}=${a.replies}`).join(' '))).toEqual(Array(4).fill('172.18.255.200=0 172.18.255.201=0'));
+  });
+
+  test('what one clean switch left, row by row, in the words a user reads', async () => {
+    const [before, after] = await read([CLEAN[0]!, CLEAN[1]!]);
+    const rows = switchLeftovers(before!, after!);
+    expect(rows.map((r) => r.node)).toEqual(Array(7).fill('myk8s-control-plane'));
+    const by = Object.fromEntries(rows.map((r) => [r.key, r.seen]));
+    expect(by['kube-ipvs0']).toBe('gone');
+    expect(by['ipvs-table']).toBe('empty');
+    expect(by['foreign-virtual-servers']).toBe(`wiped ${FOREIGN}`);
+    expect(by.ipsets).toBe('17 IPv6 KUBE-6-* sets left');
+    expect(by['iptables-chains']).toBe('none left');
+    expect(by['nft-tables']).toBe('table ip kube-proxy, table ip6 kube-proxy');
+    expect(by['arp-sysctls']).toBe('arp_ignore=1, arp_announce=2 (before the switch: arp_ignore=1, arp_announce=2)');
+    expect(rows.find((r) => r.key === 'ipsets')!.sources.join(' ')).toContain('pkg/proxy/ipvs/ipset.go');
+  });
+
+  test('a worker switched without a module tree: every failure names it, and what the skipped cleanup left', async () => {
+    const t = migrationTimeline(await read([...CLEAN, BROKEN]));
+    expect(t.ok).toBe(false);
+    expect(t.stages.at(-1)!.phase).toBe('after');
+    expect(seen(t.stages.at(-1)!.leftovers, 'myk8s-worker')).toMatchObject({
+      'kube-ipvs0': expect.stringMatching(/^FAIL still there, holding .*10\.200\.1\.245\/32/),
+      'ipvs-table': expect.stringMatching(/^FAIL \d+ virtual servers left: /),
+      'foreign-virtual-servers': `FAIL kept ${FOREIGN}`,
+      ipsets: expect.stringMatching(/^FAIL 1\d IPv4 sets left: .*KUBE-CLUSTER-IP/),
+      'iptables-chains': expect.stringMatching(/^FAIL \d+ left: .*nat\/KUBE-SERVICES/),
+      'nft-tables': 'ok',
+      'arp-sysctls': 'ok',
+    });
+    expect(t.failures.length).toBeGreaterThanOrEqual(5);
+    for (const f of t.failures) expect(f).toContain('myk8s-worker: ');
+  });
+
+  test('compare prints the timeline and exits 0 for the clean stages, 1 with the broken one; --json carries it all', async () => {
+    const ok = await execa(CLI, ['compare', ...CLEAN], { reject: false });
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stdout.split('\n').slice(0, 5)).toEqual([
+      '                     before    mixed     mixed     mixed',
+      'myk8s-control-plane  ipvs      nftables  nftables  nftables',
+      'myk8s-worker         ipvs      ipvs      ipvs      ipvs',
+      'myk8s-worker2        ipvs      ipvs      ipvs      nftables',
+      'myk8s-worker3        ipvs      ipvs      nftables  nftables',
+    ]);
+    expect(ok.stdout).toContain('ACT   myk8s-worker2: the switch deleted TCP 172.18.255.240:443');
+    expect(ok.stdout.trim().split('\n').at(-1)).toBe('in-place migration: 4 stages (before → mixed → mixed → mixed), 3 node switches, 0 failures, 9 to act on');
+    const bad = await execa(CLI, ['compare', ...CLEAN, BROKEN, '--json'], { reject: false });
+    expect(bad.exitCode).toBe(1);
+    const json = JSON.parse(bad.stdout) as { ok: boolean; stages: unknown[]; failures: string[] };
+    expect(json.ok).toBe(false);
+    expect(json.stages).toHaveLength(5);
+    const two = await execa(CLI, ['compare', CLEAN[0]!, CLEAN[1]!, '--timeline'], { reject: false });
+    expect(two.exitCode).toBe(0);
+    expect(two.stdout).toContain('myk8s-control-plane  ipvs      nftables');
+  });
+
+  test('mid-migration, each request is judged by the mode of the node that handled it', async () => {
+    const [, mixed] = await read([CLEAN[0]!, CLEAN[1]!]);
+    const probe = (key: string) => mixed!.probes!.find((p) => p.key === key)!;
+    // To the control plane's address (switched): nftables; to the worker's other address (not yet): ipvs.
+    expect(handlingMode(mixed!, probe('etp-local-health-without-local'))).toBe('nftables');
+    expect(handlingMode(mixed!, probe('nodeport-other-address'))).toBe('ipvs');
+    // From net-pod to a ClusterIP: its own node, the control plane.
+    expect(handlingMode(mixed!, probe('unexposed-port'))).toBe('nftables');
+    const t = migrationTimeline(await read([CLEAN[0]!, CLEAN[1]!]));
+    const row = t.stages[1]!.probes!.rows.find((r) => r.key === 'nodeport-other-address')!;
+    expect(row.message).toBe('mypc → 172.18.1.3:31691/TCP: answered by webpod3 in both modes');
+  });
+
+  test('the probes of a stage: health checks 200 and 503, session affinity on one backend, eTP Local without a local endpoint unanswered', async () => {
+    const t = migrationTimeline(await read(CLEAN));
+    for (const s of t.stages.slice(1)) {
+      const row = (key: string) => s.probes!.rows.find((r) => r.key === key)!;
+      expect(row('etp-local-health-with-local').b.outcome).toBe('HTTP 200');
+      expect(row('etp-local-health-without-local').b.outcome).toBe('HTTP 503');
+      expect(row('session-affinity').b.outcome).toBe('one backend');
+      expect(row('etp-local-nodeport-without-local').b.outcome).toBe('timeout');
+      expect(row('etp-local-pod-to-lb-ip').b.outcome).toBe('answered');
+      const kept = s.probes!.rows.find((r) => r.kind === 'source-address' && r.key.includes('svc-lb-local NodePort'))!;
+      expect(kept.b.outcome).toBe("the client's own address");
+    }
+  });
+
+  test('the HTML timeline: a mode grid with one column per stage, and a row per leftover', async () => {
+    const html = timelineHtml(migrationTimeline(await read([...CLEAN, BROKEN])));
+    expect(html.match(/<th style="background:/g)).toHaveLength(5);
+    expect(html).toContain('not as documented');
+    expect(html).toContain('act: myk8s-control-plane: the switch deleted TCP 172.18.255.240:443');
+    expect(timelineText(migrationTimeline(await read([...CLEAN, BROKEN])))).toContain('FAIL  ');
+  });
+});
+
+test.describe('edited real state: each leftover alone fails its row, naming the node', () => {
+  const BEFORE_SWITCH = CLEAN[2]!;
+  const WORKER2 = 'myk8s-worker2';
+  async function rowAfter(tweak: (files: NodeFiles, before: NodeFiles) => void, key: string): Promise<LeftoverRow> {
+    const { readRawNodeFiles } = await import('../../helpers/snapshot/read.js');
+    const beforeFiles = (await readRawNodeFiles(BEFORE_SWITCH)).get(WORKER2)!;
+    const k = await writeKit(test.info().outputPath('kit'), { from: 'inplace-3-worker2', tweak: (node, files) => node === WORKER2 && tweak(files, beforeFiles) });
+    const rows = switchLeftovers(await readSnapshot(BEFORE_SWITCH), await readSnapshot(k.dir));
+    return rows.find((r) => r.key === key)!;
+  }
+
+  test('the real after-state passes every row', async () => {
+    const rows = switchLeftovers(...((await read([BEFORE_SWITCH, CLEAN[3]!])) as [Snapshot, Snapshot]));
+    expect(rows.filter((r) => !r.ok)).toEqual([]);
+  });
+  test('kube-ipvs0 kept', async () => {
+    const r = await rowAfter((f, b) => void (f.ipAddr = b.ipAddr), 'kube-ipvs0');
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/^myk8s-worker2: kube-ipvs0 after the switch: still there, holding .*10\.200\.1\.245\/32/);
+  });
+  test('a virtual server kept', async () => {
+    const r = await rowAfter((f, b) => void (f.ipvsadm = b.ipvsadm), 'ipvs-table');
+    expect(r.ok).toBe(false);
+    expect(r.seen).toMatch(/^\d+ virtual servers left: TCP /);
+  });
+  test('the foreign virtual server kept', async () => {
+    const r = await rowAfter((f) => void (f.ipvsadm = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  172.18.255.240:443 wrr\n'), 'foreign-virtual-servers');
+    expect([r.ok, r.seen]).toEqual([false, `kept ${FOREIGN}`]);
+  });
+  test('an IPv4 KUBE-* set kept', async () => {
+    const r = await rowAfter((f, b) => void (f.ipset = b.ipset), 'ipsets');
+    expect(r.ok).toBe(false);
+    expect(r.seen).toMatch(/IPv4 sets left: .*KUBE-CLUSTER-IP/);
+  });
+  test('an IPVS chain kept', async () => {
+    const r = await rowAfter((f, b) => void (f.iptablesSave = b.iptablesSave), 'iptables-chains');
+    expect(r.ok).toBe(false);
+    expect(r.seen).toContain('nat/KUBE-SERVICES');
+    expect(r.seen).toContain('filter/KUBE-IPVS-FILTER');
+  });
+  test('no kube-proxy nftables table, and no ruleset at all', async () => {
+    const empty = await rowAfter((f) => void (f.nftRuleset = ''), 'nft-tables');
+    expect([empty.ok, empty.seen]).toEqual([false, 'no kube-proxy table']);
+    const none = await rowAfter((f) => void delete f.nftRuleset, 'nft-tables');
+    expect([none.ok, none.seen]).toEqual([false, 'no nftables ruleset in the snapshot']);
+  });
+  test('ARP sysctls reset by someone: not what kube-proxy does, and nothing to act on', async () => {
+    const r = await rowAfter((f) => void (f.sysctl = 'net.ipv4.conf.all.arp_ignore = 0\nnet.ipv4.conf.all.arp_announce = 0\n'), 'arp-sysctls');
+    expect([r.ok, r.flag]).toEqual([false, undefined]);
+  });
+});
+
+test('phaseOf: all ipvs before, all nftables after, anything else mixed', () => {
+  expect(phaseOf(['ipvs', 'ipvs'])).toBe('before');
+  expect(phaseOf(['nftables', 'nftables'])).toBe('after');
+  expect(phaseOf(['ipvs', 'nftables'])).toBe('mixed');
+  expect(phaseOf(['nftables', 'absent'])).toBe('mixed');
+});
+
+test('a timeline needs two snapshots of the same nodes', async () => {
+  expect(() => migrationTimeline([])).toThrow('at least two snapshots');
+  const one = await execa(CLI, ['compare', CLEAN[0]!], { reject: false });
+  expect([one.exitCode, one.stderr.trim()]).toEqual([2, 'ipvs-conformance: compare takes two snapshot directories (<snapshot-a> <snapshot-b>), or more for a timeline']);
+  const other = await execa(CLI, ['compare', CLEAN[0]!, join(LAB_SNAPSHOTS, 'baseline'), '--timeline'], { reject: false });
+  expect(other.exitCode).toBe(2);
+  expect(other.stderr).toMatch(/baseline: lacks node myk8s-control-plane, myk8s-worker, myk8s-worker2, myk8s-worker3 of .*inplace-0-before; a timeline follows one cluster's nodes/);
+});
