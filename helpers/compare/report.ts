@@ -39,6 +39,14 @@ export function migrationHtml(r: MigrationReport): string {
 
 const PHASE_COLOURS: Record<Phase, string> = { before: '#e3f2fd', mixed: '#fff8e1', after: '#e8f5e9' };
 
+/** One line per stream: where it went, who answered, how many lines came back, then each event with its time. */
+export function streamLines(t: MigrationTimeline): string[] {
+  return t.streams.map((s) => {
+    const events = s.events.map((e) => `${e.kind} at +${e.sinceOpen} s${e.after ? ` (after ${e.after})` : ''}`);
+    return `STREAM ${s.name} from ${s.from} to ${s.target}:${s.port}${s.backend ? ` (${s.backend})` : ''}: ${s.echoed} lines echoed; ${events.length === 0 ? 'no reset, stall or close' : events.join('; ')}`;
+  });
+}
+
 export function timelineSummary(t: MigrationTimeline): string {
   const switched = t.stages.flatMap((s) => s.leftovers).filter((r) => r.key === 'kube-ipvs0').length;
   return `in-place migration: ${t.stages.length} stages (${t.stages.map((s) => s.phase).join(' → ')}), ${switched} node switches, ${t.failures.length} failures, ${t.flags.length} to act on`;
@@ -49,7 +57,7 @@ export function timelineText(t: MigrationTimeline): string {
   const width = Math.max(...t.nodes.map((n) => n.length));
   const modes = t.nodes.map((n) => `${n.padEnd(width)}  ${t.stages.map((s) => (s.modes[n] ?? '').padEnd(9)).join(' ')}`.trimEnd());
   const phases = `${''.padEnd(width)}  ${t.stages.map((s) => s.phase.padEnd(9)).join(' ')}`.trimEnd();
-  return [phases, ...modes, ...t.failures.map((f) => `FAIL  ${f}`), ...t.flags.map((f) => `ACT   ${f}`), timelineSummary(t)].join('\n');
+  return [phases, ...modes, ...t.failures.map((f) => `FAIL  ${f}`), ...t.flags.map((f) => `ACT   ${f}`), ...streamLines(t), timelineSummary(t)].join('\n');
 }
 
 export function timelineJson(t: MigrationTimeline): string {
@@ -75,5 +83,6 @@ export function timelineHtml(t: MigrationTimeline): string {
   const rows = t.stages.flatMap((s) => s.leftovers);
   const left = rows.length === 0 ? '' : `<h2>What each switch left behind</h2><table><tr><th>node</th><th>what</th><th>seen</th><th>documented</th><th>verdict</th><th>source</th></tr>${rows.map(leftoverHtml).join('')}</table>`;
   const fails = t.failures.length === 0 ? '<p>No failures.</p>' : `<h2>Failures</h2><ul>${t.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>In-place migration</title><style>${style}</style></head><body><h1>In-place migration, node by node</h1><p>${esc(timelineSummary(t))}</p>${grid}${fails}${left}</body></html>\n`;
+  const streams = t.streams.length === 0 ? '' : `<h2>Connections held open through the migration (measured)</h2><ul>${streamLines(t).map((l) => `<li>${esc(l.replace(/^STREAM /, ''))}</li>`).join('')}</ul>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>In-place migration</title><style>${style}</style></head><body><h1>In-place migration, node by node</h1><p>${esc(timelineSummary(t))}</p>${grid}${fails}${streams}${left}</body></html>\n`;
 }

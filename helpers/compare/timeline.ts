@@ -3,6 +3,7 @@
 // against the first stage (compareSnapshots, each request judged by the mode of the node that handled it), and
 // for every node that switched since the previous stage, what the switch left behind (switchLeftovers).
 import { InputError } from '../snapshot/input-error.js';
+import type { StreamEvent, StreamEventKind, StreamResult, StreamsJson } from '../snapshot/model.js';
 import type { Snapshot } from '../snapshot/read.js';
 import { compareSnapshots, type MigrationReport } from './compare.js';
 import { switchLeftovers, type LeftoverRow } from './switch-leftovers.js';
@@ -29,7 +30,15 @@ export interface MigrationTimeline {
   failures: string[];
   /** What users must act on though the switch went as documented. */
   flags: string[];
+  /** The long-lived streams of the last snapshot that has them: measured, not judged (nothing documents them). */
+  streams: StreamReport[];
   ok: boolean;
+}
+
+export interface StreamReport extends Omit<StreamResult, 'events'> {
+  counts: Partial<Record<StreamEventKind, number>>;
+  /** Each event, seconds after the stream opened, and the harness step it followed. */
+  events: (StreamEvent & { sinceOpen: number; after?: string })[];
 }
 
 export function migrationTimeline(snapshots: Snapshot[]): MigrationTimeline {
@@ -51,7 +60,22 @@ export function migrationTimeline(snapshots: Snapshot[]): MigrationTimeline {
     ...(st.probes?.rows ?? []).filter((r) => r.verdict === 'differs unexpectedly').map((r) => `${st.dir}: ${r.title}: ${r.message}`),
   ]);
   const flags = stages.flatMap((st) => st.leftovers.flatMap((r) => (r.flag ? [r.flag] : [])));
-  return { nodes, stages, failures, flags, ok: failures.length === 0 };
+  const streams = [...snapshots].reverse().find((s) => s.streams)?.streams;
+  return { nodes, stages, failures, flags, streams: streams ? streamReports(streams) : [], ok: failures.length === 0 };
+}
+
+/** Counts each stream's events by kind and places each after the last harness step before it. */
+export function streamReports(json: StreamsJson): StreamReport[] {
+  const marks = [...json.marks].sort((a, b) => a.t - b.t);
+  return json.streams.map((s) => {
+    const counts: Partial<Record<StreamEventKind, number>> = {};
+    for (const e of s.events) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+    const events = s.events.map((e) => {
+      const after = marks.filter((m) => m.t <= e.t).at(-1)?.label;
+      return { ...e, sinceOpen: Math.round((e.t - (s.opened ?? e.t)) * 10) / 10, ...(after && { after }) };
+    });
+    return { ...s, counts, events };
+  });
 }
 
 /**

@@ -198,7 +198,7 @@ export class GuestKubeProxies {
    * The guest's clock (epoch seconds), which kube-proxy's metrics use. It is not the host's: a loaded UML guest's
    * clock falls behind, so `since` must be read here, never from Date.now(). bash's EPOCHREALTIME needs no spawn.
    */
-  private async guestNow(): Promise<number> {
+  async guestNow(): Promise<number> {
     const r = await this.guest.script(null, 'echo "$EPOCHREALTIME"\n');
     const t = Number(r.stdout.trim());
     if (!Number.isFinite(t) || t <= 0) throw new Error(`lab: cannot read the guest's clock: ${JSON.stringify(r.stdout + r.stderr)}`);

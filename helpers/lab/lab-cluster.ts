@@ -1,16 +1,18 @@
 // One lab cluster: a real control plane on the host, a User-Mode Linux guest whose network namespaces are the
 // seed's nodes, pods and mypc, and Kubernetes' own kube-proxy in every node netns. Snapshots are collected the
 // through the one collection path (helpers/cluster/collect.ts) every cluster shares.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProbeSites } from '../collectors/migration-probes.js';
 import type { NodeAccess } from '../collectors/node.js';
+import { parseStreamLog, streamClientScript } from '../collectors/streams.js';
 import { runBalanceProbe, serviceArpTargets, type ArpTarget, type BalanceProbe } from '../collectors/probes.js';
 import type { Exec } from '../exec/exec.js';
 import { oneShellPerNode, type Cluster } from '../cluster/cluster.js';
 import { collect } from '../cluster/collect.js';
 import { k8sClients, type K8s } from '../cluster/k8s.js';
-import type { ClusterJson, KubeProxyConfig, TrafficJson } from '../snapshot/model.js';
+import type { ClusterJson, KubeProxyConfig, StreamResult, StreamSpec, TrafficJson } from '../snapshot/model.js';
 import { ControlPlane, LAB_CONTEXT } from './control-plane.js';
 import { createTap, type HostLink } from './host-net.js';
 import { controlPlaneBinaries, labKernel } from './kube-binaries.js';
@@ -90,6 +92,7 @@ export class LabCluster implements Cluster {
   private guest?: UmlGuest;
   private proxies?: GuestKubeProxies;
   private k8sClient?: K8s;
+  private streams: StreamSpec[] = [];
 
   private constructor(
     readonly dir: string,
@@ -169,6 +172,31 @@ export class LabCluster implements Cluster {
   /** Edits kube-system/kube-proxy's mode, as a user starting a migration does; each node switches on its restart. */
   setConfiguredMode(mode: ProxyStart['mode'] & string): Promise<void> {
     return this.step(`ConfigMap kube-system/kube-proxy: mode ${mode}`, () => writeKubeProxyConfigMap(this.k8s.core, { ...seedKubeProxyConfig(this.o.proxy), mode }, true));
+  }
+
+  /** Starts each long-lived stream in the background (helpers/collectors/streams.ts); stopStreams reads them. */
+  async startStreams(specs: StreamSpec[]): Promise<void> {
+    const dir = join(this.dir, 'streams');
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    this.streams = specs;
+    const starts = specs.map((s, i) => `ip netns exec ${s.from} bash ${join(dir, `${i}.sh`)} > ${join(dir, `${i}.log`)} 2>&1 < /dev/null &`);
+    for (const [i, s] of specs.entries()) await writeFile(join(dir, `${i}.sh`), streamClientScript(s, join(dir, 'stop')));
+    await this.step(`start ${specs.length} long-lived streams`, () => this.guestScript(null, 'start the streams', starts.join('\n') + '\n'));
+  }
+
+  /** Asks every stream to end, waits up to 10 s for its last line, and reads what each saw. */
+  async stopStreams(): Promise<StreamResult[]> {
+    const dir = join(this.dir, 'streams');
+    await writeFile(join(dir, 'stop'), '');
+    const logs = () => Promise.all(this.streams.map((_, i) => readFile(join(dir, `${i}.log`), 'utf8').catch(() => '')));
+    for (let tries = 0; tries < 20 && !(await logs()).every((l) => / end \d+\n?$/.test(l)); tries++) await sleep(500);
+    return (await logs()).map((text, i) => parseStreamLog(this.streams[i]!, text, join(dir, `${i}.log`)));
+  }
+
+  /** The guest's clock (epoch seconds), which the streams' events use. */
+  guestTime(): Promise<number> {
+    return this.proxies!.guestNow();
   }
 
   killKubeProxy(node: string): Promise<void> {

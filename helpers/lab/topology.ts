@@ -80,6 +80,9 @@ export function serviceShapes(subnet = '172.18') {
 }
 export const SHAPES = serviceShapes();
 
+/** The long-lived streams' Service (streams topology): the web pods' echo backend, by ClusterIP and NodePort. */
+export const STREAM_SERVICE = { namespace: 'default', name: 'svc-stream', clusterIP: '10.200.1.90', port: 7000, nodePort: 30090 };
+
 /** The migration topology's NodePort service (type NodePort, 9080 → webpods:80, node port 30080). */
 export const NODEPORT_SERVICE = { namespace: 'default', name: 'svc-nodeport', clusterIP: '10.200.1.80', port: 9080, nodePort: 30080 };
 
@@ -95,6 +98,8 @@ export interface TopologyOptions {
   shapes?: boolean;
   /** A dual-stack service range, web pods with IPv6 addresses too, and the dual-stack svc-dual among the shapes. */
   dualStack?: boolean;
+  /** svc-stream, the Service long-lived streams go through. */
+  streams?: boolean;
 }
 
 /** The lab's service ranges; the IPv6 one only in a dual-stack topology. */
@@ -105,7 +110,7 @@ export const SERVICE_CIDRS = { v4: '10.200.1.0/24', v6: 'fd00:10:200::/112' } as
  * exists, else on the last node, so a two-node baseline carries the same pods and services.
  */
 export function seedTopology(o: TopologyOptions = {}): LabTopology {
-  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false, shapes = !migration, dualStack = false } = o;
+  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false, shapes = !migration, dualStack = false, streams = false } = o;
   const nodes: LabNode[] = nodeNames.map((name, index) => ({
     name, ip: `${subnet}.0.${index + 2}`, index, zone: SEED_ZONES[Math.min(index, SEED_ZONES.length - 1)]!,
     ...(migration && { secondaryIP: `${subnet}.1.${index + 2}` }),
@@ -149,6 +154,7 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
     ...extras.map((svc, i) => labService(svc, `10.200.1.${101 + i}`)),
     ...(migration || shapes ? [nodePortService()] : []),
     ...(shapes ? shapeServices(subnet, dualStack) : []),
+    ...(streams ? [streamService()] : []),
   ];
   const { lb, lbLocal } = serviceShapes(subnet);
   const loadBalancerIngress: Record<string, string> = shapes ? { [lb.name]: lb.ingressIP, [lbLocal.name]: lbLocal.ingressIP } : {};
@@ -177,6 +183,14 @@ function manifest<T extends { kind?: string }>(file: string, kind: string): T[] 
 function labService(svc: V1Service, clusterIP: string): V1Service {
   const ports = svc.spec!.ports!.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' }));
   return { metadata: { namespace: 'default', name: svc.metadata!.name!, ...(svc.metadata?.labels && { labels: svc.metadata.labels }) }, spec: { clusterIP, selector: svc.spec!.selector!, ports } };
+}
+
+function streamService(): V1Service {
+  const s = STREAM_SERVICE;
+  return {
+    metadata: { namespace: s.namespace, name: s.name },
+    spec: { type: 'NodePort', clusterIP: s.clusterIP, selector: { app: 'webpod' }, ports: [{ name: 'stream', protocol: 'TCP', port: s.port, targetPort: s.port, nodePort: s.nodePort }] },
+  };
 }
 
 function nodePortService(): V1Service {

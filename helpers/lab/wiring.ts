@@ -5,6 +5,7 @@
 // address), whoami.pl on the kube-dns pods.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { STREAM_PORT } from '../collectors/streams.js';
 import type { LabNode, LabPod, LabTopology } from './topology.js';
 
 const podGateway = (n: LabNode) => `10.10.${n.index}.1`;
@@ -49,6 +50,8 @@ export function wiringScript(t: LabTopology, wwwDir: string, netns: (name: strin
       heredoc(`ip -n ${ns(p.name)} -batch -`, ['link set lo up', 'link set eth0 up', `addr add ${p.ip}/32 dev eth0`, `route add ${gw}/32 dev eth0`, `route add default via ${gw}`]),
     );
     if (p.web) lines.push(`ip netns exec ${ns(p.name)} busybox httpd -p 80 -h ${join(wwwDir, p.name)}`);
+    // The long-lived streams' backend: names itself, then echoes every line (helpers/collectors/streams.ts).
+    if (p.web) lines.push(`ip netns exec ${ns(p.name)} busybox nc -ll -p ${STREAM_PORT} -e ${join(wwwDir, p.name, STREAM_SERVER)} </dev/null >/dev/null 2>&1 &`);
     if (p.dns) lines.push(`ip netns exec ${ns(p.name)} perl ${WHOAMI_PL} ${p.name} udp:53 tcp:53 tcp:9153 </dev/null >/dev/null 2>&1 &`);
   }
   return lines.join('\n') + '\n';
@@ -59,6 +62,8 @@ export function stopPodScript(p: Pick<LabPod, 'name'>): string {
   return `for pid in $(ip netns pids ${shellWord(p.name)}); do kill -9 "$pid"; done\n`;
 }
 
+const STREAM_SERVER = 'stream.sh';
+
 /** Each web pod answers like traefik/whoami: a `Hostname:` line naming the pod. */
 export async function writeWebRoots(t: LabTopology, wwwDir: string): Promise<void> {
   for (const p of t.pods.filter((x) => x.web)) {
@@ -68,6 +73,8 @@ export async function writeWebRoots(t: LabTopology, wwwDir: string): Promise<voi
     await mkdir(join(cgi, '..'), { recursive: true });
     await writeFile(cgi, `#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nHostname: %s\\nRemoteAddr: %s:%s\\n' ${p.name} "$REMOTE_ADDR" "$REMOTE_PORT"\n`);
     await chmod(cgi, 0o755);
+    await writeFile(join(wwwDir, p.name, STREAM_SERVER), `#!/bin/sh\necho 'Hostname: ${p.name}'\nexec cat\n`);
+    await chmod(join(wwwDir, p.name, STREAM_SERVER), 0o755);
   }
 }
 

@@ -135,6 +135,42 @@ export interface ProbeResult {
   detail: string;
 }
 
+export interface StreamSpec {
+  /** What the stream goes through, e.g. `ClusterIP` or `NodePort on myk8s-worker2`. */
+  name: string;
+  from: string;
+  target: string;
+  port: number;
+}
+
+export type StreamEventKind = 'connect-failed' | 'stall' | 'reset' | 'closed' | 'write-failed';
+export const STREAM_EVENT_KINDS: readonly StreamEventKind[] = ['connect-failed', 'stall', 'reset', 'closed', 'write-failed'];
+
+export interface StreamEvent {
+  /** Epoch seconds on the client's clock. */
+  t: number;
+  kind: StreamEventKind;
+  /** The line the client was on. */
+  seq: number;
+}
+
+export interface StreamResult extends StreamSpec {
+  /** The backend that named itself on connect. */
+  backend?: string;
+  opened?: number;
+  ended?: number;
+  /** Lines echoed back in order. */
+  echoed: number;
+  events: StreamEvent[];
+}
+
+/** streams.json (formatVersion 5, optional): long-lived connections held across a migration, and its steps. */
+export interface StreamsJson {
+  streams: StreamResult[];
+  /** What the harness did when (the client's clock), to place each event: `switch myk8s-worker2 to nftables`. */
+  marks: { t: number; label: string }[];
+}
+
 /** File names inside nodes/<node>/, as the format fixes them. */
 export const NODE_FILES = {
   ipAddr: 'ip-addr.json',

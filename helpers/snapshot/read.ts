@@ -9,8 +9,8 @@ import { countNftRules } from '../parsers/nft.js';
 import { parseSysctl } from '../parsers/sysctl.js';
 import { InputError } from './input-error.js';
 import { chooseIpvsTable, type IpvsChoice } from './ipvs-source.js';
-import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type ProbeResult, type TrafficJson } from './model.js';
-import { validateArpJson, validateClusterJson, validateProbesJson, validateTrafficJson } from './validate.js';
+import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type ProbeResult, type StreamsJson, type TrafficJson } from './model.js';
+import { validateArpJson, validateClusterJson, validateProbesJson, validateStreamsJson, validateTrafficJson } from './validate.js';
 import type { NodeFiles } from './write.js';
 
 export interface NodeObservation {
@@ -38,6 +38,8 @@ export interface Snapshot {
   arp?: ArpProbe[];
   /** The migration probes' results (formatVersion 3, optional). */
   probes?: ProbeResult[];
+  /** Long-lived streams held across a migration (formatVersion 5, optional). */
+  streams?: StreamsJson;
 }
 
 /** A baseline only needs what the rule-count claim reads. */
@@ -53,7 +55,8 @@ export async function readSnapshot(dir: string): Promise<Snapshot> {
   const traffic = await readOptionalJson(join(dir, 'traffic.json'), validateTrafficJson);
   const arp = await readOptionalJson(join(dir, 'arp.json'), validateArpJson);
   const probes = await readOptionalJson(join(dir, 'probes.json'), validateProbesJson);
-  return { dir, cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp }), ...(probes && { probes }) };
+  const streams = await readOptionalJson(join(dir, 'streams.json'), validateStreamsJson);
+  return { dir, cluster, nodes, ...(traffic && { traffic }), ...(arp && { arp }), ...(probes && { probes }), ...(streams && { streams }) };
 }
 
 export async function readBaseline(dir: string): Promise<BaselineSnapshot> {

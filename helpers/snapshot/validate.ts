@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { InputError } from './input-error.js';
-import { PROBE_OUTCOMES, READABLE_FORMAT_VERSIONS, type ArpProbe, type ClusterJson, type ProbeResult, type TrafficJson } from './model.js';
+import { PROBE_OUTCOMES, READABLE_FORMAT_VERSIONS, STREAM_EVENT_KINDS, type ArpProbe, type ClusterJson, type ProbeResult, type StreamEventKind, type StreamsJson, type TrafficJson } from './model.js';
 
 // Checks what the format promises, so a wrong or hand-edited file fails here, naming the file and field,
 // instead of failing later inside a claim (or, worse, passing).
@@ -124,4 +124,23 @@ export function validateProbesJson(v: unknown, file: string): ProbeResult[] {
     keys.add(o.key as string);
   });
   return v as ProbeResult[];
+}
+
+export function validateStreamsJson(v: unknown, file: string): StreamsJson {
+  need(isObj(v) && Array.isArray(v.streams) && Array.isArray(v.marks), file, 'expected {"streams": [...], "marks": [...]}');
+  const o = v as { streams: unknown[]; marks: unknown[] };
+  const time = (t: unknown) => typeof t === 'number' && Number.isFinite(t) && t >= 0;
+  o.marks.forEach((m, i) => need(isObj(m) && time(m.t) && typeof m.label === 'string', file, `marks[${i}] needs a time t (epoch seconds) and a label`));
+  o.streams.forEach((s, i) => {
+    need(isObj(s) && ['name', 'from', 'target'].every((k) => typeof s[k] === 'string') && isPort(s.port), file, `streams[${i}] needs strings name, from and target, and a port`);
+    const x = s as Obj;
+    need(Number.isInteger(x.echoed) && (x.echoed as number) >= 0, file, `streams[${i}].echoed must be a whole number ≥ 0`);
+    need(optional(x.opened, time) && optional(x.ended, time) && optional(x.backend, (b) => typeof b === 'string'), file, `streams[${i}]: opened and ended must be times, backend a string`);
+    need(Array.isArray(x.events), file, `streams[${i}].events must be an array`);
+    (x.events as unknown[]).forEach((e, j) => {
+      const ok = isObj(e) && time(e.t) && STREAM_EVENT_KINDS.includes(e.kind as StreamEventKind) && Number.isInteger(e.seq);
+      need(ok, file, `streams[${i}].events[${j}] needs a time t, a kind (${STREAM_EVENT_KINDS.join(', ')}) and a whole seq`);
+    });
+  });
+  return v as StreamsJson;
 }

@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type ProbeResult, type TrafficJson } from './model.js';
+import { NODE_FILES, type ArpProbe, type ClusterJson, type NodeFileKey, type ProbeResult, type StreamsJson, type TrafficJson } from './model.js';
 
 export type NodeFiles = Partial<Record<NodeFileKey, string>>;
 
@@ -10,6 +10,7 @@ export interface SnapshotContent {
   traffic?: TrafficJson;
   arp?: ArpProbe[];
   probes?: ProbeResult[];
+  streams?: StreamsJson;
 }
 
 /** Writes a snapshot directory in the layout of its cluster.json's formatVersion. Raw outputs are written byte for byte. */
@@ -20,7 +21,7 @@ export interface SnapshotContent {
 export async function writeSnapshot(dir: string, content: SnapshotContent): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeJson(join(dir, 'cluster.json'), content.cluster);
-  for (const key of ['traffic', 'arp', 'probes'] as const) {
+  for (const key of ['traffic', 'arp', 'probes', 'streams'] as const) {
     const file = join(dir, `${key}.json`);
     await (content[key] ? writeJson(file, content[key]) : rm(file, { force: true }));
   }
@@ -36,4 +37,9 @@ export async function writeSnapshot(dir: string, content: SnapshotContent): Prom
 
 async function writeJson(file: string, value: unknown): Promise<void> {
   await writeFile(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Adds streams.json to a snapshot already written: the streams end after the snapshot of their last stage. */
+export function writeStreamsJson(dir: string, streams: StreamsJson): Promise<void> {
+  return writeJson(join(dir, 'streams.json'), streams);
 }

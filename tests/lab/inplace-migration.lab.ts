@@ -13,7 +13,8 @@ import type { MigrationTimeline } from '../../helpers/compare/timeline.js';
 import { timelineHtml, timelineSummary } from '../../helpers/compare/report.js';
 import { LabCluster, migrationSites } from '../../helpers/lab/lab-cluster.js';
 import { LAB_SNAPSHOTS_DIR } from '../../helpers/lab/matrix.js';
-import { SHAPES } from '../../helpers/lab/topology.js';
+import { SHAPES, STREAM_SERVICE } from '../../helpers/lab/topology.js';
+import { writeStreamsJson } from '../../helpers/snapshot/write.js';
 import { expect, test } from './lab-fixture.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
@@ -35,7 +36,7 @@ async function timeline(title: string, dirs: string[], expectedExit: number): Pr
 test('in-place migration: IPVS → nftables node by node on real kube-proxy, every stage probed from every node', async ({}, testInfo) => {
   const log = (line: string) => console.log(`[inplace] ${line}`);
   const snap = (name: string) => join(LAB_SNAPSHOTS_DIR, `inplace-${name}`);
-  const lab = await LabCluster.up(testInfo.outputPath('cluster'), { nftKernel: true, topology: { migration: true, shapes: true }, proxy: { excludeCIDRs: [`${FOREIGN.vip}/32`] }, log });
+  const lab = await LabCluster.up(testInfo.outputPath('cluster'), { nftKernel: true, topology: { migration: true, shapes: true, streams: true }, proxy: { excludeCIDRs: [`${FOREIGN.vip}/32`] }, log });
   const stages: string[] = [];
   try {
     const ref = (name: string) => ({ name, internalIP: lab.node(name).ip });
@@ -56,13 +57,28 @@ test('in-place migration: IPVS → nftables node by node on real kube-proxy, eve
       stages.push(snap(name));
     };
     await stage('0-before');
+    // Two connections held open through every switch: net-pod → svc-stream's ClusterIP, mypc → worker3's NodePort.
+    const streams = [
+      { name: 'ClusterIP', from: 'net-pod', target: STREAM_SERVICE.clusterIP, port: STREAM_SERVICE.port },
+      { name: 'NodePort on myk8s-worker3', from: lab.topo.mypc.name, target: lab.node('myk8s-worker3').ip, port: STREAM_SERVICE.nodePort },
+    ];
+    const marks = [{ t: await lab.guestTime(), label: 'the streams started' }];
+    await lab.startStreams(streams);
     await lab.setConfiguredMode('nftables');
     const clean = ['myk8s-control-plane', 'myk8s-worker3', 'myk8s-worker2'];
     for (const [i, name] of clean.entries()) {
+      marks.push({ t: await lab.guestTime(), label: `switching ${name} to nftables` });
       await lab.restartKubeProxy(name, { mode: 'nftables' });
       await stage(`${i + 1}-${name.replace('myk8s-', '')}`);
     }
+    const held = await test.step('stop the streams; streams.json beside the last clean stage', async () => {
+      const results = await lab.stopStreams();
+      await writeStreamsJson(stages.at(-1)!, { streams: results, marks });
+      return results;
+    });
+    for (const r of held) expect(r.backend && r.echoed > 10, `${r.name}: opened to a backend and echoed lines (${JSON.stringify(r)})`).toBeTruthy();
     const good = await timeline('inplace-clean-switches', stages, 0);
+    expect(good.streams.map((s) => s.name)).toEqual(streams.map((s) => s.name));
     expect(good.stages.map((s) => s.phase)).toEqual(['before', 'mixed', 'mixed', 'mixed']);
     for (const name of clean) {
       const rows = good.stages.flatMap((s) => s.leftovers).filter((r) => r.node === name);
