@@ -6,7 +6,7 @@ import { defineConfig } from '@playwright/test';
 const SCOPES: Record<string, RegExp> = {
   parsers: /(parsers|bad-input|compare|scale)\.test\.ts/,
   claims: /(claims|bad-input)\.test\.ts/,
-  compare: /(compare|bad-input)\.test\.ts/,
+  compare: /(compare|inplace-migration|streams|bad-input)\.test\.ts/,
 };
 
 export default defineConfig({

@@ -3,7 +3,7 @@
 import { esc } from '../report/svg.js';
 import type { MigrationReport, MigrationRow, RowVerdict } from './compare.js';
 import type { LeftoverRow } from './switch-leftovers.js';
-import type { MigrationTimeline, Phase, TimelineStage } from './timeline.js';
+import type { MigrationTimeline, Phase, StreamReport, TimelineStage } from './timeline.js';
 
 const COLOURS: Record<RowVerdict, string> = { same: '#e8f5e9', 'differs as documented': '#fff8e1', 'differs unexpectedly': '#ffebee' };
 
@@ -39,12 +39,26 @@ export function migrationHtml(r: MigrationReport): string {
 
 const PHASE_COLOURS: Record<Phase, string> = { before: '#e3f2fd', mixed: '#fff8e1', after: '#e8f5e9' };
 
-/** One line per stream: where it went, who answered, how many lines came back, then each event with its time. */
+/** One line per stream: where it went, who answered, how many lines came back, then its events in time order. */
 export function streamLines(t: MigrationTimeline): string[] {
   return t.streams.map((s) => {
-    const events = s.events.map((e) => `${e.kind} at +${e.sinceOpen} s${e.after ? ` (after ${e.after})` : ''}`);
+    const events = eventRuns(s.events).map((r) => {
+      const when = r.length === 1 ? `at +${r[0]!.sinceOpen} s` : `from +${r[0]!.sinceOpen} s to +${r.at(-1)!.sinceOpen} s (${r.length} lines unanswered)`;
+      return `${r.length === 1 ? r[0]!.kind : 'stalled'} ${when}${r[0]!.after ? ` (after ${r[0]!.after})` : ''}`;
+    });
     return `STREAM ${s.name} from ${s.from} to ${s.target}:${s.port}${s.backend ? ` (${s.backend})` : ''}: ${s.echoed} lines echoed; ${events.length === 0 ? 'no reset, stall or close' : events.join('; ')}`;
   });
+}
+
+/** Consecutive stalls (one per unanswered line) read as one run; any other event stands alone. */
+function eventRuns(events: StreamReport['events']): StreamReport['events'][] {
+  const runs: StreamReport['events'][] = [];
+  for (const e of events) {
+    const last = runs.at(-1)?.at(-1);
+    if (last && last.kind === 'stall' && e.kind === 'stall' && e.seq === last.seq + 1) runs.at(-1)!.push(e);
+    else runs.push([e]);
+  }
+  return runs;
 }
 
 export function timelineSummary(t: MigrationTimeline): string {

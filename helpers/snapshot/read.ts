@@ -5,7 +5,6 @@ import { parseIpAddrJson, type NetInterface } from '../parsers/ip-addr.js';
 import { parseIpsetList, type IpSet } from '../parsers/ipset.js';
 import { parseIptablesSave, type IptablesDump } from '../parsers/iptables-save.js';
 import { parseIpvsadm, parseProcNetIpVs, type VirtualServer } from '../parsers/ipvs-table.js';
-import { countNftRules } from '../parsers/nft.js';
 import { parseSysctl } from '../parsers/sysctl.js';
 import { InputError } from './input-error.js';
 import { chooseIpvsTable, type IpvsChoice } from './ipvs-source.js';
@@ -98,13 +97,13 @@ async function readNode(dir: string, name: string, mode: ClusterJson['proxyMode'
     ipsets: parseFile(path(NODE_FILES.ipset), ipset, parseIpsetList),
     iptables: nftablesNodeWithoutIptables(mode, iptables) ? { chains: new Map(), rules: [] } : parseFile(path(NODE_FILES.iptablesSave), iptables, parseIptablesSave),
     sysctl: parseFile(path(NODE_FILES.sysctl), sysctl, parseSysctl),
-    ...(nft !== undefined && { nftTables: nftTables(path(NODE_FILES.nftRuleset), nft) }),
+    ...(nft !== undefined && { nftTables: nftTables(nft) }),
   };
 }
 
-/** An empty ruleset is real: a node with nftables and no table at all. */
-function nftTables(file: string, text: string): string[] {
-  return text.trim() === '' ? [] : [...parseFile(file, text, countNftRules).keys()];
+/** The tables `nft list ruleset` printed (`ip kube-proxy`, …); only their names are read, so no ruleset is refused. */
+function nftTables(text: string): string[] {
+  return [...text.matchAll(/^table (\S+ \S+) \{$/gm)].map((m) => m[1]!);
 }
 
 /** kube-proxy in nftables mode writes no iptables rules: there, and only there, empty iptables-save output is real. */

@@ -7,9 +7,9 @@ import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { handlingMode } from '../../helpers/compare/compare.js';
-import { timelineHtml, timelineText } from '../../helpers/compare/report.js';
+import { streamLines, timelineHtml, timelineText } from '../../helpers/compare/report.js';
 import { switchLeftovers, type LeftoverRow } from '../../helpers/compare/switch-leftovers.js';
-import { migrationTimeline, phaseOf } from '../../helpers/compare/timeline.js';
+import { migrationTimeline, phaseOf, type StreamReport } from '../../helpers/compare/timeline.js';
 import type { NodeFiles } from '../../helpers/snapshot/write.js';
 import { readSnapshot, type Snapshot } from '../../helpers/snapshot/read.js';
 import { LAB_SNAPSHOTS, writeKit } from './snapshot-kit.js';
@@ -113,7 +113,7 @@ test.describe('real stages', () => {
     expect(handlingMode(mixed!, probe('unexposed-port'))).toBe('nftables');
     const t = migrationTimeline(await read([CLEAN[0]!, CLEAN[1]!]));
     const row = t.stages[1]!.probes!.rows.find((r) => r.key === 'nodeport-other-address')!;
-    expect(row.message).toBe('mypc → 172.18.1.3:31691/TCP: answered by webpod3 in both modes');
+    expect(row.message).toBe('mypc → 172.18.1.3:30511/TCP: answered by webpod3 in both modes');
   });
 
   test('the probes of a stage: health checks 200 and 503, session affinity on one backend, eTP Local without a local endpoint unanswered', async () => {
@@ -128,6 +128,23 @@ test.describe('real stages', () => {
       const kept = s.probes!.rows.find((r) => r.kind === 'source-address' && r.key.includes('svc-lb-local NodePort'))!;
       expect(kept.b.outcome).toBe("the client's own address");
     }
+  });
+
+  test('the streams held open: the ClusterIP one hung after its client\'s node switched, the NodePort one was reset', async () => {
+    const t = migrationTimeline(await read(CLEAN));
+    expect(t.streams.map((x) => [x.name, x.backend, x.echoed, x.counts])).toEqual([
+      ['ClusterIP', 'webpod2', 33, { stall: 105 }],
+      ['NodePort on myk8s-worker3', 'webpod3', 235, { reset: 1 }],
+    ]);
+    const [clusterIP, nodePort] = t.streams as [StreamReport, StreamReport];
+    expect(clusterIP.events[0]).toMatchObject({ seq: 34, after: 'switching myk8s-control-plane to nftables' });
+    expect(nodePort.events[0]).toMatchObject({ kind: 'reset', seq: 236, after: 'switching myk8s-worker3 to nftables', sinceOpen: 127.5 });
+    expect(streamLines(t)).toEqual([
+      'STREAM ClusterIP from net-pod to 10.200.1.90:7000 (webpod2): 33 lines echoed; stalled from +20 s to +282 s (105 lines unanswered) (after switching myk8s-control-plane to nftables)',
+      'STREAM NodePort on myk8s-worker3 from mypc to 172.18.0.5:30090 (webpod3): 235 lines echoed; reset at +127.5 s (after switching myk8s-worker3 to nftables)',
+    ]);
+    // Only the last snapshot with streams.json counts; stages without it leave the list empty.
+    expect(migrationTimeline(await read(CLEAN.slice(0, 3))).streams).toEqual([]);
   });
 
   test('the HTML timeline: a mode grid with one column per stage, and a row per leftover', async () => {
