@@ -7,6 +7,7 @@ const SCOPES: Record<string, RegExp> = {
   parsers: /(parsers|bad-input|compare|scale)\.test\.ts/,
   claims: /(claims|bad-input)\.test\.ts/,
   compare: /(compare|inplace-migration|streams|bad-input)\.test\.ts/,
+  inplace: /inplace-migration\.test\.ts/,
 };
 
 export default defineConfig({

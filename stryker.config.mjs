@@ -15,7 +15,9 @@
 //   prints none); the chain of a rule line without one (every -A names its chain);
 // - parsers/ipvs-table.ts: an empty catch block (it returns undefined too); the default for a missing header line
 //   (the header check fails either way).
-const scope = ['claims', 'compare'].includes(process.env.MUTATION_SCOPE ?? '') ? process.env.MUTATION_SCOPE : 'parsers';
+const scope = ['claims', 'compare', 'inplace'].includes(process.env.MUTATION_SCOPE ?? '') ? process.env.MUTATION_SCOPE : 'parsers';
+/** MUTATION_SCOPE=inplace: the in-place migration's judge alone, against its own tests (a fast subset of compare). */
+const INPLACE = ['helpers/compare/switch-leftovers.ts', 'helpers/compare/timeline.ts'];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -23,7 +25,7 @@ export default {
   testRunner: 'command',
   commandRunner: { command: `node node_modules/@playwright/test/cli.js test -c playwright.mutation.config.ts` },
   // The parsers scope also covers which parsed IPVS view the snapshot reader trusts.
-  mutate: [`helpers/${scope}/**/*.ts`, ...(scope === 'parsers' ? ['helpers/snapshot/ipvs-source.ts'] : [])],
+  mutate: scope === 'inplace' ? INPLACE : [`helpers/${scope}/**/*.ts`, ...(scope === 'parsers' ? ['helpers/snapshot/ipvs-source.ts'] : [])],
   coverageAnalysis: 'off',
   concurrency: 2,
   timeoutMS: 60000,
