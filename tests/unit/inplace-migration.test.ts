@@ -64,6 +64,27 @@ test.describe('real stages', () => {
     expect(rows.find((r) => r.key === 'ipsets')!.sources.join(' ')).toContain('pkg/proxy/ipvs/ipset.go');
   });
 
+  test('each row says what kube-proxy documents, and where: the words and links a user reads', async () => {
+    const rows = switchLeftovers(...((await read([CLEAN[0]!, CLEAN[1]!])) as [Snapshot, Snapshot]));
+    const K = 'https://github.com/kubernetes/kubernetes/blob/v1.34.4/';
+    const cleanup = `${K}pkg/proxy/ipvs/proxier.go#L698-L753`;
+    expect(rows.map((r) => [r.key, r.title, r.documented, r.sources])).toEqual([
+      ['kube-ipvs0', 'kube-ipvs0 after the switch', 'deleted by the IPVS cleanup nftables mode runs at start', [cleanup, `${K}cmd/kube-proxy/app/server_linux.go#L424-L442`]],
+      ['ipvs-table', 'the IPVS table after the switch', 'flushed: every virtual server is deleted (ipvs.Flush())', [cleanup]],
+      ['foreign-virtual-servers', "virtual servers that were not kube-proxy's", 'wiped with the rest: the flush does not consult --ipvs-exclude-cidrs, which only the IPVS proxier honours', [cleanup]],
+      ['ipsets', 'KUBE-* ipsets after the switch', "the IPv4 proxier's KUBE-* sets destroyed (needs the ipset binary); the IPv6 proxier's KUBE-6-* sets are not among the names the cleanup destroys, so they stay", [cleanup, `${K}pkg/proxy/ipvs/ipset.go#L104-L118`]],
+      ['iptables-chains', "the IPVS proxier's iptables chains after the switch", 'flushed and deleted', [`${K}pkg/proxy/ipvs/proxier.go#L458-L473`]],
+      ['nft-tables', "kube-proxy's nftables tables after the switch", 'table ip kube-proxy (and ip6 on a dual-stack node) holds the Services', ['https://kubernetes.io/docs/reference/networking/virtual-ips/#migrating-from-iptables-mode-to-nftables']],
+      ['arp-sysctls', 'the ARP sysctls strictARP set', 'never reverted: kube-proxy leaves them as strictARP set them', ['https://github.com/kubernetes/kubernetes/issues/75295']],
+    ]);
+    expect(rows.map((r) => r.message)).toContain('myk8s-control-plane: kube-ipvs0 after the switch: gone');
+    expect(rows.map((r) => r.flag).filter(Boolean)).toEqual([
+      'myk8s-control-plane: the switch deleted TCP 172.18.255.240:443, which no Service had (keepalived, kube-vip?): restore them after the switch',
+      'myk8s-control-plane: 17 KUBE-6-* ipsets stay after the switch (the cleanup destroys only the IPv4 names): ipset destroy them by hand',
+      'myk8s-control-plane: arp_ignore=1, arp_announce=2 stay set after the switch (strictARP\'s); reset them if nothing else on the node needs them',
+    ]);
+  });
+
   test('a worker switched without a module tree: every failure names it, and what the skipped cleanup left', async () => {
     const t = migrationTimeline(await read([...CLEAN, BROKEN]));
     expect(t.ok).toBe(false);
