@@ -14,7 +14,8 @@
 // - parsers/iptables-save.ts: one or several spaces after a chain name; '-' lines other than -A (iptables-save
 //   prints none); the chain of a rule line without one (every -A names its chain);
 // - parsers/ipvs-table.ts: an empty catch block (it returns undefined too); the default for a missing header line
-//   (the header check fails either way).
+//   (the header check fails either way);
+// - compare/timeline.ts, compare/switch-leftovers.ts: a made-up element in an empty default list (filtered out).
 const scope = ['claims', 'compare', 'inplace'].includes(process.env.MUTATION_SCOPE ?? '') ? process.env.MUTATION_SCOPE : 'parsers';
 /** MUTATION_SCOPE=inplace: the in-place migration's judge alone, against its own tests (a fast subset of compare). */
 const INPLACE = ['helpers/compare/switch-leftovers.ts', 'helpers/compare/timeline.ts'];

@@ -5,11 +5,13 @@
 // Expected values are written down from what the lab printed, never derived from the judge.
 import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { handlingMode } from '../../helpers/compare/compare.js';
 import { streamLines, timelineHtml, timelineText } from '../../helpers/compare/report.js';
 import { switchLeftovers, type LeftoverRow } from '../../helpers/compare/switch-leftovers.js';
-import { migrationTimeline, phaseOf, type StreamReport } from '../../helpers/compare/timeline.js';
+import { migrationTimeline, phaseOf, streamReports, type StreamReport } from '../../helpers/compare/timeline.js';
+import type { StreamsJson } from '../../helpers/snapshot/model.js';
 import type { NodeFiles } from '../../helpers/snapshot/write.js';
 import { readSnapshot, type Snapshot } from '../../helpers/snapshot/read.js';
 import { LAB_SNAPSHOTS, writeKit } from './snapshot-kit.js';
@@ -243,4 +245,115 @@ test('a timeline needs two snapshots of the same nodes', async () => {
   const other = await execa(CLI, ['compare', CLEAN[0]!, join(LAB_SNAPSHOTS, 'baseline'), '--timeline'], { reject: false });
   expect(other.exitCode).toBe(2);
   expect(other.stderr).toMatch(/baseline: lacks node myk8s-control-plane, myk8s-worker, myk8s-worker2, myk8s-worker3 of .*inplace-0-before; a timeline follows one cluster's nodes/);
+});
+
+/** A copy of a real stage with some of its files edited (a function of the text) or removed (undefined). */
+async function editedStage(name: string, edits: Record<string, (text: string) => string | undefined>): Promise<string> {
+  const dir = test.info().outputPath(`edited-${name}`);
+  await rm(dir, { recursive: true, force: true });
+  await cp(stage(name), dir, { recursive: true });
+  for (const [file, edit] of Object.entries(edits)) {
+    const text = edit(await readFile(join(dir, file), 'utf8').catch(() => ''));
+    await (text === undefined ? rm(join(dir, file)) : writeFile(join(dir, file), text));
+  }
+  return dir;
+}
+
+const W2 = 'nodes/myk8s-worker2';
+const IPVSADM_HEAD = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
+const rowOf = async (before: string, after: string, key: string) => switchLeftovers(await readSnapshot(before), await readSnapshot(after)).find((r) => r.key === key)!;
+
+test.describe('each row\'s words, on edits of the real worker2 switch', () => {
+  test('what the skipped cleanup left, exactly as printed', async () => {
+    const rows = switchLeftovers(...((await read([CLEAN[3]!, BROKEN])) as [Snapshot, Snapshot]));
+    const by = Object.fromEntries(rows.map((r) => [r.key, r.seen]));
+    expect(by['iptables-chains']).toBe('11 left: nat/KUBE-SERVICES, nat/KUBE-POSTROUTING, nat/KUBE-NODE-PORT, nat/KUBE-LOAD-BALANCER, nat/KUBE-MARK-MASQ, filter/KUBE-FORWARD, filter/KUBE-NODE-PORT, filter/KUBE-PROXY-FIREWALL, filter/KUBE-SOURCE-RANGES-FIREWALL, filter/KUBE-IPVS-FILTER, filter/KUBE-IPVS-OUT-FILTER');
+    expect(by['ipvs-table']).toMatch(/^37 virtual servers left: TCP [\d.:]+, TCP [\d.:]+, TCP [\d.:]+, TCP [\d.:]+, TCP [\d.:]+, …$/);
+    expect(by.ipsets).toMatch(/^17 IPv4 sets left: KUBE-[A-Z0-9-]+(, KUBE-[A-Z0-9-]+){16}; 17 IPv6 KUBE-6-\* sets left$/);
+    expect(by['foreign-virtual-servers']).toBe(`kept ${FOREIGN}`);
+    expect(rows.find((r) => r.key === 'foreign-virtual-servers')!.flag).toBeUndefined();
+  });
+
+  test('one IPv6 virtual server left: named in brackets, no ellipsis', async () => {
+    const after = await editedStage('3-worker2', { [`${W2}/ipvsadm.txt`]: () => `${IPVSADM_HEAD}TCP  [fd00:10:200::74]:8083 rr\n` });
+    expect((await rowOf(CLEAN[2]!, after, 'ipvs-table')).seen).toBe('1 virtual servers left: TCP [fd00:10:200::74]:8083');
+  });
+
+  test('no foreign virtual server before the switch: nothing wiped, nothing to act on', async () => {
+    const before = await editedStage('2-worker3', { [`${W2}/ipvsadm.txt`]: (t) => t.replace(/^TCP {2}172\.18\.255\.240:443 wrr\n( {2}->.*\n)*/m, '') });
+    const r = await rowOf(before, CLEAN[3]!, 'foreign-virtual-servers');
+    expect([r.ok, r.seen, r.flag]).toEqual([true, 'none before the switch', undefined]);
+  });
+
+  test('kube-ipvs0 kept without an address', async () => {
+    const noAddr = (t: string) => JSON.stringify((JSON.parse(t) as { ifname: string; addr_info: unknown[] }[]).map((i) => (i.ifname === 'kube-ipvs0' ? { ...i, addr_info: [] } : i)));
+    const before = await readFile(join(CLEAN[2]!, W2, 'ip-addr.json'), 'utf8');
+    const after = await editedStage('3-worker2', { [`${W2}/ip-addr.json`]: () => noAddr(before) });
+    expect((await rowOf(CLEAN[2]!, after, 'kube-ipvs0')).seen).toBe('still there, holding no address');
+  });
+
+  test('ipsets: another product\'s set is not kube-proxy\'s; none left at all; only IPv6 ones left needs no IPv4 words', async () => {
+    const other = 'Name: cali40all-hosts\nType: hash:net\nRevision: 7\nHeader: family inet hashsize 1024 maxelem 1048576\nSize in memory: 408\nReferences: 0\nNumber of entries: 0\nMembers:\n';
+    const only = await editedStage('3-worker2', { [`${W2}/ipset.txt`]: () => other });
+    expect((await rowOf(CLEAN[2]!, only, 'ipsets'))).toMatchObject({ ok: true, seen: 'none left' });
+    expect((await rowOf(CLEAN[2]!, only, 'ipsets')).flag).toBeUndefined();
+    const real = await rowOf(CLEAN[2]!, CLEAN[3]!, 'ipsets');
+    expect([real.ok, real.seen]).toEqual([true, '17 IPv6 KUBE-6-* sets left']);
+  });
+
+  test('nft: tables that are not kube-proxy\'s do not count', async () => {
+    const after = await editedStage('3-worker2', { [`${W2}/nft-ruleset.txt`]: () => 'table ip filter {\n}\n' });
+    expect((await rowOf(CLEAN[2]!, after, 'nft-tables'))).toMatchObject({ ok: false, seen: 'no kube-proxy table' });
+  });
+
+  test('ARP sysctls: one changed is a change; one still set is still to act on; a missing one reads "?"', async () => {
+    const sysctl = (ignore: string, announce?: string) => () => `net.ipv4.conf.all.arp_ignore = ${ignore}\n${announce === undefined ? '' : `net.ipv4.conf.all.arp_announce = ${announce}\n`}`;
+    const half = await rowOf(CLEAN[2]!, await editedStage('3-worker2', { [`${W2}/sysctl.txt`]: sysctl('0', '2') }), 'arp-sysctls');
+    expect([half.ok, half.seen, half.flag]).toEqual([false, 'arp_ignore=0, arp_announce=2 (before the switch: arp_ignore=1, arp_announce=2)', 'myk8s-worker2: arp_ignore=0, arp_announce=2 stay set after the switch (strictARP\'s); reset them if nothing else on the node needs them']);
+    const other = await rowOf(CLEAN[2]!, await editedStage('3-worker2', { [`${W2}/sysctl.txt`]: sysctl('1', '0') }), 'arp-sysctls');
+    expect([other.ok, other.flag === undefined]).toEqual([false, false]);
+    const missing = await rowOf(CLEAN[2]!, await editedStage('3-worker2', { [`${W2}/sysctl.txt`]: sysctl('1') }), 'arp-sysctls');
+    expect(missing.seen).toBe('arp_ignore=1, arp_announce=? (before the switch: arp_ignore=1, arp_announce=2)');
+  });
+
+  test('a node the earlier snapshot lacks, or that did not go from ipvs to nftables, has no rows', async () => {
+    const [before, after] = (await read([CLEAN[2]!, CLEAN[3]!])) as [Snapshot, Snapshot];
+    expect(switchLeftovers({ ...before, nodes: before.nodes.filter((n) => n.name !== 'myk8s-worker2') }, after)).toEqual([]);
+    expect(switchLeftovers(after, after)).toEqual([]);
+  });
+});
+
+test.describe('the timeline on edits of real stages', () => {
+  test('a node that did not answer /proxyMode reads "absent"; the first stage has no probe report', async () => {
+    const stage1 = await editedStage('1-control-plane', { 'nodes/myk8s-worker3/proxy-mode.txt': () => undefined });
+    const t = migrationTimeline(await read([CLEAN[0]!, stage1]));
+    expect(t.stages[1]!.modes['myk8s-worker3']).toBe('absent');
+    expect(t.stages[0]!.probes).toBeUndefined();
+    expect(t.stages[1]!.phase).toBe('mixed');
+  });
+
+  test('an LB IP that got ARP replies and a probe that differs unexpectedly fail, each in its own words', async () => {
+    const arp = (t: string) => JSON.stringify((JSON.parse(t) as { target: string; replies: number }[]).map((a) => (a.target === '172.18.255.201' ? { ...a, replies: 2 } : a)));
+    const probes = (t: string) => JSON.stringify((JSON.parse(t) as { key: string; outcome: string; hostname?: string }[]).map((p) => (p.key === 'default/svc-clusterip 9000/TCP' ? { ...p, outcome: 'timeout', hostname: undefined } : p)));
+    const stage1 = await editedStage('1-control-plane', { 'arp.json': arp, 'probes.json': probes });
+    const t = migrationTimeline(await read([CLEAN[0]!, stage1]));
+    expect(t.failures).toEqual([
+      `${stage1}: load-balancer IP 172.18.255.201 got 2 ARP replies; documented: no node answers (IPVS with strictARP stays silent, nftables does not hold the address), only an L2 announcer such as MetalLB or kube-vip`,
+      `${stage1}: default/svc-clusterip port 9000/TCP: net-pod on myk8s-control-plane → 10.200.1.245:9000/TCP: answered by webpod3 in ipvs, timeout in nftables`,
+    ]);
+  });
+
+  test('streams: the last snapshot with streams.json wins; marks are read in time order; an event before every mark has no step', async () => {
+    const json = JSON.parse(await readFile(join(CLEAN[3]!, 'streams.json'), 'utf8')) as StreamsJson;
+    const first = json.streams[0]!;
+    const early = { ...first, events: [{ t: json.marks[0]!.t - 1, kind: 'stall' as const, seq: 1 }] };
+    const edited = { streams: [early], marks: [...json.marks].reverse() };
+    const stage2 = await editedStage('2-worker3', { 'streams.json': () => JSON.stringify(json) });
+    const stage3 = await editedStage('3-worker2', { 'streams.json': () => JSON.stringify(edited) });
+    const t = migrationTimeline(await read([CLEAN[0]!, stage2, stage3]));
+    expect(t.streams).toHaveLength(1);
+    expect(t.streams[0]!.events[0]!.after).toBeUndefined();
+    const reversed = streamReports({ streams: [first], marks: [...json.marks].reverse() });
+    expect(reversed[0]!.events[0]!.after).toBe('switching myk8s-control-plane to nftables');
+  });
 });
