@@ -16,7 +16,10 @@ export const WHOAMI_REQUEST_PATH = '/cgi-bin/whoami';
 /** id 0x1234, recursion desired, one question: `.` A IN. */
 const DNS_QUERY = '\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x00\\x01';
 
-export type ProbeTarget = Omit<ProbeResult, 'outcome' | 'hostname' | 'remoteAddr' | 'detail' | 'backends' | 'httpStatus'>;
+export type ProbeTarget = Omit<ProbeResult, 'outcome' | 'hostname' | 'remoteAddr' | 'detail' | 'backends' | 'httpStatus'> & {
+  /** A plain HTTP server whose status is the answer (kube-proxy's health check server), not whoami. */
+  readsStatus?: boolean;
+};
 
 export interface ProbeSites {
   /** The pod every ClusterIP request comes from, and its node (where localhost NodePorts are tried). */
@@ -105,8 +108,8 @@ function externalLocalProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[]
   const probes: ProbeTarget[] = [
     { ...tcp('service-port', outside, e.withLocal.internalIP, nodePort), key: `${e.service} NodePort on ${e.withLocal.name} (a local endpoint), from outside`, service: e.service },
     tcp('etp-local-nodeport-without-local', outside, e.withoutLocal.internalIP, nodePort),
-    tcp('etp-local-health-with-local', outside, e.withLocal.internalIP, svc.healthCheckNodePort),
-    tcp('etp-local-health-without-local', outside, e.withoutLocal.internalIP, svc.healthCheckNodePort),
+    { ...tcp('etp-local-health-with-local', outside, e.withLocal.internalIP, svc.healthCheckNodePort), readsStatus: true },
+    { ...tcp('etp-local-health-without-local', outside, e.withoutLocal.internalIP, svc.healthCheckNodePort), readsStatus: true },
   ];
   const client = s.clientNode === e.withoutLocal.name ? { from: s.clientPod, fromNode: s.clientNode } : undefined;
   if (lbIP && client) probes.push(tcp('etp-local-pod-to-lb-ip', client, lbIP, svc.ports[0]!.port));
@@ -162,8 +165,8 @@ export async function runMigrationProbes(plan: ProbeTarget[], execFor: (name: st
     const targets = plan.filter((t) => t.from === from);
     const exec = execFor(from);
     const out = await runOk(exec, ['bash', '-c', probeScript(targets)], { timeoutMs: 60_000 });
-    const readings = parseProbeBlocks(out, targets.length, (i) => targets[i]!.protocol, `probes from ${from} (${exec.label})`);
-    targets.forEach((t, i) => results.set(t, { ...t, ...readings[i]! }));
+    const readings = parseProbeBlocks(out, targets.length, (i) => targets[i]!.protocol, `probes from ${from} (${exec.label})`, (i) => targets[i]!.readsStatus === true);
+    targets.forEach(({ readsStatus: _, ...t }, i) => results.set(targets[i]!, { ...t, ...readings[i]! }));
   }
   return plan.map((t) => results.get(t)!);
 }

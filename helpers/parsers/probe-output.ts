@@ -17,7 +17,8 @@ export interface ProbeReading {
 }
 
 /** The blocks of `count` probes, in order; a missing block or exit code is an error, never "no answer". */
-export function parseProbeBlocks(text: string, count: number, protocol: (i: number) => string, source: string): ProbeReading[] {
+/** `readsStatus(i)`: probe i asks a plain HTTP server (kube-proxy's health check) whose status is its answer. */
+export function parseProbeBlocks(text: string, count: number, protocol: (i: number) => string, source: string, readsStatus: (i: number) => boolean = () => false): ProbeReading[] {
   const blocks = new Map<number, string>();
   for (const block of text.split(`${PROBE_MARK} `).slice(1)) {
     const nl = block.indexOf('\n');
@@ -26,11 +27,11 @@ export function parseProbeBlocks(text: string, count: number, protocol: (i: numb
   return Array.from({ length: count }, (_, i) => {
     const block = blocks.get(i);
     if (block === undefined) throw new ParseError(source, `no output for probe ${i}`);
-    return readBlock(block, protocol(i), `${source}: probe ${i}`);
+    return readBlock(block, protocol(i), `${source}: probe ${i}`, readsStatus(i));
   });
 }
 
-function readBlock(block: string, protocol: string, source: string): ProbeReading {
+function readBlock(block: string, protocol: string, source: string, readsStatus: boolean): ProbeReading {
   const rc = /^rc=(\d+)$/m.exec(block);
   if (!rc) throw new ParseError(source, 'no exit code (rc=N) line');
   const raw = block.slice(0, rc.index);
@@ -42,8 +43,9 @@ function readBlock(block: string, protocol: string, source: string): ProbeReadin
     const backends = hostnames.length > 1 ? { backends: [...new Set(hostnames)].sort() } : {};
     return { outcome: 'answered', hostname: hostnames[0]!, ...backends, ...(remote && { remoteAddr: remoteIP(remote) }), detail: text };
   }
-  // An HTTP server that is not whoami (kube-proxy's health check server answers 200 or 503), read to its end.
-  const status = /^HTTP\/1\.[01] (\d{3})\b/.exec(text)?.[1];
+  // A plain HTTP server asked for its status (kube-proxy's health check: 200 or 503), read to its end. Any other
+  // HTTP answer is not whoami's: whatever answered is not the Service's backend.
+  const status = readsStatus ? /^HTTP\/1\.[01] (\d{3})\b/.exec(text)?.[1] : undefined;
   if (status && rc[1] === '0') return { outcome: 'answered', httpStatus: Number(status), detail };
   if (protocol === 'ICMP') return { outcome: icmpOutcome(detail), detail };
   // A UDP reply without whoami's lines (a real DNS server's) is still an answer.

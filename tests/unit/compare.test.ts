@@ -286,6 +286,7 @@ test.describe('pieces', () => {
       ['TCP', 7, 'bash: connect: Host is unreachable', 'unreachable'],
       ['TCP', 124, 'HTTP/1.1 200 OK', 'timeout'],
       ['TCP', 0, 'HTTP/1.1 503 Service Unavailable', 'answered'],
+      ['TCP', 0, 'HTTP/1.1 426 Upgrade Required', 'closed'],
       ['TCP', 0, 'HTTP/1.2 200 OK', 'closed'],
       ['TCP', 1, '', 'closed'],
       ['UDP', 1, "dd: error reading 'standard input': Connection refused", 'refused'],
@@ -296,11 +297,13 @@ test.describe('pieces', () => {
       ['ICMP', 1, '1 packets transmitted, 0 packets received, 100% packet loss', 'no-reply'],
     ];
     const text = cases.map(([, rc, body], i) => block(i, body, rc)).join('');
-    const r = parseProbeBlocks(text, cases.length, (i) => cases[i]![0], 'edge');
+    // Only probe 3 asks a plain HTTP server for its status; probe 4's HTTP answer is not whoami's, so not the backend's.
+    const r = parseProbeBlocks(text, cases.length, (i) => cases[i]![0], 'edge', (i) => i === 3 || i === 5);
     expect(r.map((x) => x.outcome)).toEqual(cases.map((c) => c[3]));
     expect(r.every((x) => x.hostname === undefined && x.remoteAddr === undefined)).toBe(true);
     // kube-proxy's health check server: its status read to the end; cut off by the timeout it is no answer.
     expect(r.map((x) => x.httpStatus)).toEqual([undefined, undefined, undefined, 503, ...Array<undefined>(cases.length - 4).fill(undefined)]);
+    expect(parseProbeBlocks(block(0, 'HTTP/1.1 503 Service Unavailable', 0), 1, () => 'TCP', 'default')[0]).toMatchObject({ outcome: 'closed' });
     // A repeated probe (session affinity): every backend that answered, once each, sorted.
     const repeated = parseProbeBlocks('=== probe 0\nHostname: webpod2\nHostname: webpod1\nHostname: webpod2\nrc=0\n', 1, () => 'TCP', 'repeat')[0]!;
     expect([repeated.hostname, repeated.backends]).toEqual(['webpod2', ['webpod1', 'webpod2']]);
