@@ -60,6 +60,11 @@ export interface NodeRef {
   internalIP: string;
 }
 
+type ProbeFrom = Pick<ProbeTarget, 'from' | 'fromNode' | 'fromIP'>;
+
+/** One TCP request for a behaviour, keyed by the behaviour's id. */
+const tcp = (behaviour: string, from: ProbeFrom, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, ...from, target, port, protocol: 'TCP' });
+
 /** One request per IPv4 service port (TCP and UDP), then one per behaviour; keys match across modes. */
 export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[] {
   const pod = { from: s.clientPod, fromNode: s.clientNode, ...(s.clientPodIP && { fromIP: s.clientPodIP }) };
@@ -71,7 +76,6 @@ export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeT
       .map((p) => ({ behaviour: 'service-port', key: `${serviceKey(svc)} ${p.port}/${p.protocol}`, ...pod, target: ip, port: p.port, protocol: p.protocol, service: serviceKey(svc) }));
   });
   const nodePort = cluster.services.flatMap((svc) => svc.ports).find((p) => p.nodePort !== undefined)?.nodePort;
-  const tcp = (behaviour: string, from: Pick<ProbeTarget, 'from' | 'fromNode' | 'fromIP'>, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, ...from, target, port, protocol: 'TCP' });
   const behaviours: ProbeTarget[] = [
     tcp('unexposed-port', pod, s.service.clusterIP, s.unexposedPort),
     ...(s.unallocatedIP === undefined ? [] : [tcp('unallocated-clusterip', pod, s.unallocatedIP, s.service.port)]),
@@ -104,7 +108,6 @@ function externalLocalProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[]
   const lbIP = svc.loadBalancerIngress?.find((i) => i.ip)?.ip;
   if (nodePort === undefined || svc.healthCheckNodePort === undefined) throw new Error(`migration probes: ${e.service} has no node port or health check node port`);
   const outside = { from: s.outside, fromIP: e.outsideIP };
-  const tcp = (behaviour: string, from: Pick<ProbeTarget, 'from' | 'fromNode' | 'fromIP'>, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, ...from, target, port, protocol: 'TCP' });
   const probes: ProbeTarget[] = [
     { ...tcp('service-port', outside, e.withLocal.internalIP, nodePort), key: `${e.service} NodePort on ${e.withLocal.name} (a local endpoint), from outside`, service: e.service },
     tcp('etp-local-nodeport-without-local', outside, e.withoutLocal.internalIP, nodePort),
@@ -117,20 +120,20 @@ function externalLocalProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[]
 }
 
 /** The client pod's `requests` new connections to a ClientIP-affinity Service: one backend should answer all. */
-function affinityProbes(cluster: ClusterJson, s: ProbeSites, pod: Pick<ProbeTarget, 'from' | 'fromNode' | 'fromIP'>): ProbeTarget[] {
+function affinityProbes(cluster: ClusterJson, s: ProbeSites, pod: ProbeFrom): ProbeTarget[] {
   if (!s.affinity) return [];
   const svc = serviceNamed(cluster, s.affinity.service);
   const ip = clusterIPsOf(svc).find((x) => isIPv4(x));
   if (!ip) throw new Error(`migration probes: ${s.affinity.service} has no IPv4 ClusterIP`);
-  return [{ behaviour: 'session-affinity', key: 'session-affinity', ...pod, target: ip, port: svc.ports[0]!.port, protocol: 'TCP', repeat: s.affinity.requests }];
+  return [{ ...tcp('session-affinity', pod, ip, svc.ports[0]!.port), repeat: s.affinity.requests }];
 }
 
 /** From each node: the service's ClusterIP, then each node's NodePort on its InternalIP. */
 function nodeToNodeProbes(s: ProbeSites, nodePort: number | undefined): ProbeTarget[] {
   return (s.everyNode ?? []).flatMap(({ name }) => {
     const from = { from: name, fromNode: name };
-    const toClusterIP: ProbeTarget = { behaviour: 'node-to-clusterip', key: `from ${name} to ${s.service.clusterIP}:${s.service.port}`, ...from, target: s.service.clusterIP, port: s.service.port, protocol: 'TCP' };
-    const toNodePorts = nodePort === undefined ? [] : (s.everyNode ?? []).map((to): ProbeTarget => ({ behaviour: 'node-to-nodeport', key: `from ${name} to ${to.name}'s NodePort`, ...from, target: to.internalIP, port: nodePort, protocol: 'TCP' }));
+    const toClusterIP = { ...tcp('node-to-clusterip', from, s.service.clusterIP, s.service.port), key: `from ${name} to ${s.service.clusterIP}:${s.service.port}` };
+    const toNodePorts = nodePort === undefined ? [] : (s.everyNode ?? []).map((to) => ({ ...tcp('node-to-nodeport', from, to.internalIP, nodePort), key: `from ${name} to ${to.name}'s NodePort` }));
     return [toClusterIP, ...toNodePorts];
   });
 }

@@ -12,7 +12,7 @@ const STALL_S = 2;
 
 /** The client loop: runs until `stopFile` exists or the connection ends; one log line per event. */
 export function streamClientScript(s: StreamSpec, stopFile: string): string {
-  const [ip, port, stop] = shellQuote([s.target, String(s.port), stopFile]).split(' ');
+  const [ip, port, stop] = [s.target, String(s.port), stopFile].map((word) => shellQuote([word]));
   return [
     'f=$(mktemp -u); mkfifo "$f"; exec 4<>"$f"; rm -f "$f"',
     `if ! exec 3<>/dev/tcp/${ip}/${port}; then echo "$EPOCHREALTIME connect-failed 0"; exit 0; fi`,

@@ -2,7 +2,7 @@
 // reads "same", "differs as documented" (both outcomes are what each mode's documentation says, and those say
 // different things) or "differs unexpectedly", the only verdict that fails. Pure: re-run offline by `compare`.
 import { ipvsRrBalanced } from '../claims/ipvs-rr-balanced.js';
-import { DUMMY_DEVICE, withoutPrefix } from '../claims/node-view.js';
+import { nodeAddresses } from '../claims/node-view.js';
 import { NO_ANSWER } from '../parsers/whoami.js';
 import { InputError } from '../snapshot/input-error.js';
 import type { ClusterJson, ProbeResult, ProxyMode } from '../snapshot/model.js';
@@ -52,11 +52,11 @@ export function compareSnapshots(a: Snapshot, b: Snapshot): MigrationReport {
 type Modes = { a: ProxyMode; b: ProxyMode };
 
 /**
- * The mode of the node that handles a request: the one holding its target address (a NodePort from outside),
+ * The mode of the node that handles a request: the one whose node addresses hold its target (a NodePort from outside),
  * else the client's node. Mid-migration, nodes run different modes; a snapshot without per-node modes has one.
  */
 export function handlingMode(s: Snapshot, p: ProbeResult): ProxyMode {
-  const holder = s.nodes.find((n) => [...n.interfaces.values()].some((i) => i.name !== DUMMY_DEVICE && [...i.ipv4, ...i.ipv6].some((a) => withoutPrefix(a) === p.target)));
+  const holder = s.nodes.find((n) => nodeAddresses(n).includes(p.target));
   const node = holder ?? s.nodes.find((n) => n.name === p.fromNode);
   const mode = node?.proxyMode;
   return mode === 'ipvs' || mode === 'iptables' || mode === 'nftables' ? mode : s.cluster.proxyMode;
