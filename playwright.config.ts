@@ -30,6 +30,8 @@ export default defineConfig({
     ['list'],
     ['html', { open: 'never', outputFolder: `${REPORT_DIR}/playwright-report` }],
     ['junit', { outputFile: `${REPORT_DIR}/results/junit.xml` }],
+    // summary.html beside the HTML report: the claim grid, each cell linked to its test.
+    ['./helpers/report/summary-reporter.ts', { outputFolder: `${REPORT_DIR}/playwright-report`, title: 'ipvs-conformance', column: 'kind cluster (IPVS)' }],
   ],
   projects: [
     { workers: 1, name: 'setup', testMatch: /cluster\.setup\.ts/, teardown: 'teardown' },

@@ -16,10 +16,13 @@ export default defineConfig({
     ['html', { open: 'never', outputFolder: 'playwright-report-dev' }],
     ['junit', { outputFile: 'results/dev-junit.xml' }],
     ['json', { outputFile: 'results/dev-results.json' }],
+    ['./helpers/report/summary-reporter.ts', { outputFolder: 'playwright-report-dev', title: 'ipvs-conformance (npm test)' }],
   ],
   projects: [
     { name: 'unit', testDir: './tests/unit', testMatch: /.*\.test\.ts/ },
     { name: 'docker', testDir: './tests/docker', testMatch: /.*\.docker\.ts/, timeout: 120_000 },
+    // The report as a reader sees it: summary.html and the HTML report in headless Chromium (Debian's).
+    { name: 'report', testDir: './tests/report', testMatch: /.*\.report\.ts/, timeout: 180_000 },
     // Real control planes and kube-proxies: a scenario takes 2–4 minutes on UML's single vCPU.
     { name: 'lab-baseline', testDir: './tests/lab', testMatch: /baseline\.setup\.ts/, timeout: 180_000 },
     { name: 'lab', testDir: './tests/lab', testMatch: /.*\.lab\.ts/, timeout: 900_000, fullyParallel: true, dependencies: ['lab-baseline'], teardown: 'lab-matrix' },

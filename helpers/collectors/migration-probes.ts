@@ -148,10 +148,15 @@ export function probeCommand(t: ProbeTarget): string {
     // whole datagram in one read, where bash's `read` would take one byte and lose the rest.
     return shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/udp/$0/$1" || exit 7; printf '${DNS_QUERY}' >&3; dd bs=1024 count=1 status=none <&3 | od -An -c`, t.target, port]);
   }
-  const request = `GET ${WHOAMI_REQUEST_PATH} HTTP/1.0\\r\\n\\r\\n`;
-  const once = shellQuote(['timeout', limit, 'bash', '-c', `exec 3<>"/dev/tcp/$0/$1" || exit 7; printf '${request}' >&3; while IFS= read -r l <&3; do echo "$l"; done`, t.target, port]);
+  const once = whoamiRequest(t.target, port);
   // Several new connections one after another (session affinity); the exit code is the last one's.
   return (t.repeat ?? 1) > 1 ? `for _ in $(seq ${t.repeat}); do ${once}; done` : once;
+}
+
+/** One new connection asking whoami over HTTP, bounded by the probe timeout; prints the answer. */
+export function whoamiRequest(ip: string, port: number | string): string {
+  const request = `GET ${WHOAMI_REQUEST_PATH} HTTP/1.0\\r\\n\\r\\n`;
+  return shellQuote(['timeout', String(PROBE_TIMEOUT_S), 'bash', '-c', `exec 3<>"/dev/tcp/$0/$1" || exit 7; printf '${request}' >&3; while IFS= read -r l <&3; do echo "$l"; done`, ip, String(port)]);
 }
 
 /** All requests of one client in parallel, each into its own file, then printed in order with its exit code. */

@@ -187,11 +187,26 @@ export class LabCluster implements Cluster {
 
   /** Asks every stream to end, waits up to 10 s for its last line, and reads what each saw. */
   async stopStreams(): Promise<StreamResult[]> {
+    await writeFile(join(this.dir, 'streams', 'stop'), '');
+    return this.streamsWhen('ended', (r) => r.ended !== undefined);
+  }
+
+  /** What each stream saw so far, once every one has opened to a backend (or after 10 s). */
+  streamsOpened(): Promise<StreamResult[]> {
+    return this.streamsWhen('opened', (r) => r.backend !== undefined || r.events.length > 0);
+  }
+
+  private async streamsWhen(what: string, done: (r: StreamResult) => boolean): Promise<StreamResult[]> {
     const dir = join(this.dir, 'streams');
-    await writeFile(join(dir, 'stop'), '');
-    const logs = () => Promise.all(this.streams.map((_, i) => readFile(join(dir, `${i}.log`), 'utf8').catch(() => '')));
-    for (let tries = 0; tries < 20 && !(await logs()).every((l) => / end \d+\n?$/.test(l)); tries++) await sleep(500);
-    return (await logs()).map((text, i) => parseStreamLog(this.streams[i]!, text, join(dir, `${i}.log`)));
+    const read = async () => Promise.all(this.streams.map(async (s, i) => parseStreamLog(s, await readFile(join(dir, `${i}.log`), 'utf8').catch(() => ''), join(dir, `${i}.log`))));
+    return this.step(`streams ${what}`, async () => {
+      for (let tries = 0; tries < 20; tries++) {
+        const results = await read();
+        if (results.every(done)) return results;
+        await sleep(500);
+      }
+      return read();
+    });
   }
 
   /** The guest's clock (epoch seconds), which the streams' events use. */

@@ -100,6 +100,8 @@ export interface TopologyOptions {
   dualStack?: boolean;
   /** svc-stream, the Service long-lived streams go through. */
   streams?: boolean;
+  /** svc-affinity's sessionAffinityConfig.clientIP.timeoutSeconds, short enough to wait out (the manifest's is 600). */
+  affinityTimeoutSeconds?: number;
 }
 
 /** The lab's service ranges; the IPv6 one only in a dual-stack topology. */
@@ -110,7 +112,7 @@ export const SERVICE_CIDRS = { v4: '10.200.1.0/24', v6: 'fd00:10:200::/112' } as
  * exists, else on the last node, so a two-node baseline carries the same pods and services.
  */
 export function seedTopology(o: TopologyOptions = {}): LabTopology {
-  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false, shapes = !migration, dualStack = false, streams = false } = o;
+  const { nodeNames = SEED_NODE_NAMES, subnet = '172.18', extraServices = 10, migration = false, shapes = !migration, dualStack = false, streams = false, affinityTimeoutSeconds } = o;
   const nodes: LabNode[] = nodeNames.map((name, index) => ({
     name, ip: `${subnet}.0.${index + 2}`, index, zone: SEED_ZONES[Math.min(index, SEED_ZONES.length - 1)]!,
     ...(migration && { secondaryIP: `${subnet}.1.${index + 2}` }),
@@ -153,7 +155,7 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
     { metadata: { namespace: 'default', name: 'svc-headless' }, spec: { clusterIP: 'None', selector: { app: 'webpod' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 80 }] } },
     ...extras.map((svc, i) => labService(svc, `10.200.1.${101 + i}`)),
     ...(migration || shapes ? [nodePortService()] : []),
-    ...(shapes ? shapeServices(subnet, dualStack) : []),
+    ...(shapes ? shapeServices(subnet, dualStack, affinityTimeoutSeconds) : []),
     ...(streams ? [streamService()] : []),
   ];
   const { lb, lbLocal } = serviceShapes(subnet);
@@ -162,7 +164,7 @@ export function seedTopology(o: TopologyOptions = {}): LabTopology {
 }
 
 /** The shapes' manifest with the lab's ClusterIPs (both families for svc-dual), and the external IP on the node network. */
-function shapeServices(subnet: string, dualStack: boolean): V1Service[] {
+function shapeServices(subnet: string, dualStack: boolean, affinityTimeoutSeconds?: number): V1Service[] {
   const shapes = Object.values(serviceShapes(subnet));
   const wanted = manifest<V1Service>('service-shapes.yaml', 'Service').filter((svc) => dualStack || svc.spec?.ipFamilyPolicy !== 'RequireDualStack');
   return wanted.map((svc) => {
@@ -170,7 +172,8 @@ function shapeServices(subnet: string, dualStack: boolean): V1Service[] {
     if (!shape) return { metadata: { namespace: 'default', name: svc.metadata!.name! }, spec: svc.spec! };
     const lab = labService(svc, shape.clusterIP);
     const clusterIPs = 'clusterIPv6' in shape ? { clusterIPs: [shape.clusterIP, shape.clusterIPv6] } : {};
-    return { ...lab, spec: { ...svc.spec, ...lab.spec, ...clusterIPs, ...('externalIP' in shape && { externalIPs: [shape.externalIP] }) } };
+    const timeout = shape.name === SHAPES.affinity.name && affinityTimeoutSeconds ? { sessionAffinityConfig: { clientIP: { timeoutSeconds: affinityTimeoutSeconds } } } : {};
+    return { ...lab, spec: { ...svc.spec, ...lab.spec, ...clusterIPs, ...timeout, ...('externalIP' in shape && { externalIPs: [shape.externalIP] }) } };
   });
 }
 

@@ -33,3 +33,32 @@ export function evidenceFiles(claim: ClaimId, nodes: Map<string, NodeFiles>, pre
       })),
   );
 }
+
+export interface ClaimEvidence {
+  claim: ClaimId;
+  /** The files this claim is the first to use, named `<claim>/<snapshot path>`. */
+  files: EvidenceFile[];
+  /** Files this claim also judged, already attached under an earlier claim (named as attached). */
+  shared: string[];
+}
+
+/**
+ * Each raw file once per test, under the first claim (in the order given) that used it; `attached` carries the
+ * names already attached by this test across calls.
+ */
+export function evidenceByClaim(claims: ClaimId[], nodes: Map<string, NodeFiles>, attached = new Map<string, string>(), prefix = ''): ClaimEvidence[] {
+  return claims.map((claim) => {
+    const files: EvidenceFile[] = [];
+    const shared: string[] = [];
+    for (const f of evidenceFiles(claim, nodes, prefix)) {
+      const earlier = attached.get(f.name);
+      if (earlier) shared.push(earlier);
+      else {
+        const named = { ...f, name: `${claim}/${f.name}` };
+        attached.set(f.name, named.name);
+        files.push(named);
+      }
+    }
+    return { claim, files, shared };
+  });
+}

@@ -2,6 +2,7 @@
 // workload, each probed from net-pod, a node and mypc, snapshotted, and compared row by row. The comparison is
 // the code the lab proves on Kubernetes' own kube-proxy (tests/lab/migration.lab.ts); this spec only wires it.
 import { expect, test } from '@playwright/test';
+import { attachBalanceChart } from '../../fixtures/evidence.js';
 import { compareSnapshots } from '../../helpers/compare/compare.js';
 import { migrationHtml, migrationJson, migrationSummary, migrationText } from '../../helpers/compare/report.js';
 import { collect } from '../../helpers/cluster/collect.js';
@@ -31,6 +32,7 @@ test('IPVS → nftables: the same Services behave the same, or differ as documen
       const sites = await seedProbeSites(k8s, ns, 'mypc');
       const kind = new KindCluster(k8s, { workloadNamespace: ns, outside: { mypc: mypc.exec } });
       await test.step(`probe and snapshot ${cluster.name}`, () => collect(kind, dir, { balance, migration: { sites, namespaces: [ns, 'kube-system'] }, progress: (l) => console.log(`[migration] ${l}`) }));
+      await attachBalanceChart(dir, `balance-${cluster.name}.svg`);
       dirs.push(dir);
     }
     const report = compareSnapshots(await readSnapshot(dirs[0]!), await readSnapshot(dirs[1]!));

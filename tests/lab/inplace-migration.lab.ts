@@ -7,14 +7,22 @@
 // kube-proxy container without the node's /lib/modules: its IPVS cleanup is skipped, and the timeline must fail
 // naming it.
 import { execa } from 'execa';
-import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readAffinityExpiry } from '../../helpers/collectors/affinity-expiry.js';
+import { affinityExpiryLines, judgeAffinityExpiry } from '../../helpers/compare/affinity-expiry.js';
+import { runOk } from '../../helpers/exec/exec.js';
+import { parseIpvsadm } from '../../helpers/parsers/ipvs-table.js';
+import type { StreamResult } from '../../helpers/snapshot/model.js';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MigrationTimeline } from '../../helpers/compare/timeline.js';
 import { timelineHtml, timelineSummary } from '../../helpers/compare/report.js';
 import { LabCluster, migrationSites } from '../../helpers/lab/lab-cluster.js';
+import { deletePod, startPod, waitForSlices, type SliceEndpoint } from '../../helpers/lab/kubelet.js';
 import { LAB_SNAPSHOTS_DIR } from '../../helpers/lab/matrix.js';
 import { SHAPES, STREAM_SERVICE } from '../../helpers/lab/topology.js';
 import { writeStreamsJson } from '../../helpers/snapshot/write.js';
+import { attachBalanceChart } from '../../fixtures/evidence.js';
 import { expect, test } from './lab-fixture.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
@@ -33,10 +41,67 @@ async function timeline(title: string, dirs: string[], expectedExit: number): Pr
   return t;
 }
 
+/** svc-affinity's timeout here: short enough to wait out, as in kubernetes/kubernetes#89358. */
+const AFFINITY_TIMEOUT_S = 10;
+const GRACE_S = 600;
+type NodeMode = { node: string; mode: string };
+
+/** Each node asks svc-affinity once and again after its timeout, reading the kernel's affinity entries between. */
+async function affinityExpiry(lab: LabCluster, nodes: NodeMode[]): Promise<void> {
+  const site = { service: `default/${SHAPES.affinity.name}`, clusterIP: SHAPES.affinity.clusterIP, port: SHAPES.affinity.port, timeoutSeconds: AFFINITY_TIMEOUT_S, marginSeconds: 5 };
+  const rows = await lab.step(`session affinity past its ${AFFINITY_TIMEOUT_S} s timeout, from ${nodes.map((n) => n.node).join(' and ')}`, async () => {
+    const readings = await Promise.all(nodes.map((n) => readAffinityExpiry(n.node, n.mode, lab.exec(n.node), site)));
+    for (const r of readings) {
+      await writeFile(test.info().outputPath(`affinity-expiry-${r.node}.txt`), r.raw);
+      await test.info().attach(`affinity-expiry-${r.node}.txt`, { body: r.raw, contentType: 'text/plain' });
+    }
+    return readings.map(judgeAffinityExpiry);
+  });
+  const lines = affinityExpiryLines(rows);
+  await test.info().attach('affinity-expiry.txt', { body: lines.join('\n') + '\n', contentType: 'text/plain' });
+  console.log(`[inplace] ${lines.join('\n[inplace] ')}`);
+  for (const [i, r] of rows.entries()) expect(r.ok, lines[i]).toBe(true);
+}
+
+/**
+ * One stream from each node to svc-stream's ClusterIP; the web pods they reached are deleted with a grace period
+ * (they stay Terminating, still serving, and other web pods stay ready), then restored as they were.
+ */
+async function gracefulTermination(lab: LabCluster, nodes: NodeMode[], marks: { t: number; label: string }[]): Promise<StreamResult[]> {
+  await lab.startStreams(nodes.map((n) => ({ name: `ClusterIP from ${n.node} (${n.mode}) to a backend that terminates`, from: n.node, target: STREAM_SERVICE.clusterIP, port: STREAM_SERVICE.port })));
+  const opened = await lab.streamsOpened();
+  const pods = lab.topo.pods.filter((p) => opened.some((o) => o.backend === p.name));
+  expect(pods.length, `every stream opened to a web pod: ${JSON.stringify(opened)}`).toBeGreaterThan(0);
+  const names = pods.map((p) => p.name).join(', ');
+  const slices = (what: string, ok: (eps: SliceEndpoint[]) => boolean) => waitForSlices(lab.k8s, STREAM_SERVICE.namespace, STREAM_SERVICE.name, what, ok);
+  marks.push({ t: await lab.guestTime(), label: `${names} deleted with a ${GRACE_S} s grace period` });
+  await lab.change(`delete ${names} with a ${GRACE_S} s grace period`, async () => {
+    for (const p of pods) await deletePod(lab.k8s.core, p, GRACE_S);
+    await slices(`${names} terminating`, (eps) => pods.every((p) => eps.some((e) => e.ip === p.ip && e.terminating === true)));
+  });
+  marks.push({ t: await lab.guestTime(), label: 'every kube-proxy synced the terminating endpoints' });
+  const ipvs = nodes.find((n) => n.mode === 'ipvs')!;
+  const table = await runOk(lab.exec(ipvs.node), ['ipvsadm', '-Ln', '-t', `${STREAM_SERVICE.clusterIP}:${STREAM_SERVICE.port}`]);
+  await test.info().attach(`ipvsadm-terminating-${ipvs.node}.txt`, { body: table, contentType: 'text/plain' });
+  const servers = parseIpvsadm(table)[0]?.realServers ?? [];
+  const held = pods.find((p) => p.name === opened[nodes.indexOf(ipvs)]!.backend)!;
+  expect(servers.find((r) => r.address === held.ip), `${ipvs.node}: ${held.name} kept at weight 0 while its connection lives (graceful termination)`).toMatchObject({ weight: 0, activeConn: 1 });
+  await sleep(5_000);
+  const results = await test.step('stop the streams to terminating backends', () => lab.stopStreams());
+  for (const r of results) expect(r.events, `${r.name}: held while its backend terminated (${r.echoed} lines echoed)`).toEqual([]);
+  await lab.change(`restore ${names}`, async () => {
+    for (const p of pods) await deletePod(lab.k8s.core, p, 0);
+    await slices(`${names} gone`, (eps) => !pods.some((p) => eps.some((e) => e.ip === p.ip)));
+    for (const p of pods) await startPod(lab.k8s.core, p, lab.topo);
+    await slices('every web pod ready again', (eps) => eps.length === 3 && eps.every((e) => e.ready === true));
+  });
+  return results;
+}
+
 test('in-place migration: IPVS → nftables node by node on real kube-proxy, every stage probed from every node', async ({}, testInfo) => {
   const log = (line: string) => console.log(`[inplace] ${line}`);
   const snap = (name: string) => join(LAB_SNAPSHOTS_DIR, `inplace-${name}`);
-  const lab = await LabCluster.up(testInfo.outputPath('cluster'), { nftKernel: true, topology: { migration: true, shapes: true, streams: true }, proxy: { excludeCIDRs: [`${FOREIGN.vip}/32`] }, log });
+  const lab = await LabCluster.up(testInfo.outputPath('cluster'), { nftKernel: true, topology: { migration: true, shapes: true, streams: true, affinityTimeoutSeconds: AFFINITY_TIMEOUT_S }, proxy: { excludeCIDRs: [`${FOREIGN.vip}/32`] }, log });
   const stages: string[] = [];
   try {
     const ref = (name: string) => ({ name, internalIP: lab.node(name).ip });
@@ -54,6 +119,7 @@ test('in-place migration: IPVS → nftables node by node on real kube-proxy, eve
     const stage = async (name: string) => {
       await rm(snap(name), { recursive: true, force: true });
       await lab.snapshot(snap(name), { balance: true, arp: true, probes: sites });
+      await attachBalanceChart(snap(name), `balance-${name}.svg`);
       stages.push(snap(name));
     };
     await stage('0-before');
@@ -71,14 +137,16 @@ test('in-place migration: IPVS → nftables node by node on real kube-proxy, eve
       await lab.restartKubeProxy(name, { mode: 'nftables' });
       await stage(`${i + 1}-${name.replace('myk8s-', '')}`);
     }
-    const held = await test.step('stop the streams; streams.json beside the last clean stage', async () => {
-      const results = await lab.stopStreams();
-      await writeStreamsJson(stages.at(-1)!, { streams: results, marks });
-      return results;
-    });
+    const held = await test.step('stop the streams held through the switches', () => lab.stopStreams());
     for (const r of held) expect(r.backend && r.echoed > 10, `${r.name}: opened to a backend and echoed lines (${JSON.stringify(r)})`).toBeTruthy();
+    // The mixed cluster has both modes at once: BROKEN still runs IPVS, worker2 nftables.
+    const bothModes = [{ node: BROKEN, mode: 'ipvs' }, { node: 'myk8s-worker2', mode: 'nftables' }];
+    await affinityExpiry(lab, bothModes);
+    const terminating = await gracefulTermination(lab, bothModes, marks);
+    await writeStreamsJson(stages.at(-1)!, { streams: [...held, ...terminating], marks });
     const good = await timeline('inplace-clean-switches', stages, 0);
-    expect(good.streams.map((s) => s.name)).toEqual(streams.map((s) => s.name));
+    expect(good.streams.map((s) => s.name)).toEqual([...streams, ...terminating].map((s) => s.name));
+    expect(good.stages.at(-1)!.modes, 'the modes the affinity and termination probes were judged by').toMatchObject(Object.fromEntries(bothModes.map((b) => [b.node, b.mode])));
     expect(good.stages.map((s) => s.phase)).toEqual(['before', 'mixed', 'mixed', 'mixed']);
     for (const name of clean) {
       const rows = good.stages.flatMap((s) => s.leftovers).filter((r) => r.node === name);

@@ -11,6 +11,7 @@ import { HostCluster } from '../../helpers/lab/host-cluster.js';
 import { LabCluster, migrationSites } from '../../helpers/lab/lab-cluster.js';
 import { LAB_SNAPSHOTS_DIR } from '../../helpers/lab/matrix.js';
 import { seedTopology } from '../../helpers/lab/topology.js';
+import { attachBalanceChart } from '../../fixtures/evidence.js';
 import { expect, test } from './lab-fixture.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
@@ -72,6 +73,7 @@ test('migration: IPVS, nftables and iptables on real kube-proxy, the same Servic
       await ipvs.snapshot(snap('ipvs'), { balance: true, arp: false, probes: migrationSites(ipvs.topo) });
       await nft.snapshot(snap('nftables'), { balance: true, probes: migrationSites(nft.topo) });
       await ipt.snapshot(snap('iptables'), { balance: true, probes: migrationSites(ipt.topo) });
+      for (const mode of ['ipvs', 'nftables', 'iptables']) await attachBalanceChart(snap(mode), `balance-${mode}.svg`);
     });
 
     const toNft = await compare('ipvs-to-nftables', snap('ipvs'), snap('nftables'), 0);
@@ -90,6 +92,7 @@ test('migration: IPVS, nftables and iptables on real kube-proxy, the same Servic
       await nft.change(`create ${LATE.name}`, create(nft.k8s));
       await ipvs.snapshot(snap('ipvs-late'), { balance: true, arp: false, probes: migrationSites(ipvs.topo) });
       await nft.snapshot(snap('nftables-proxy-down'), { balance: true, probes: migrationSites(nft.topo) });
+      for (const name of ['ipvs-late', 'nftables-proxy-down']) await attachBalanceChart(snap(name), `balance-${name}.svg`);
     });
     const broken = await compare('ipvs-to-nftables-proxy-down', snap('ipvs-late'), snap('nftables-proxy-down'), 1);
     const late = rowOf(broken, `default/${LATE.name} ${LATE.port}/TCP`);

@@ -14,6 +14,7 @@ import { LabCluster } from '../../helpers/lab/lab-cluster.js';
 import { ParseError } from '../../helpers/parsers/parse-error.js';
 import { createServices, kubeProxyRuleCount, meanSyncMs, parseSyncDuration, programmedScaleServices, SCALE_SERVICE_CIDR, SCALE_STEPS, scaleServices, scaleTable, type ScalePoint } from '../../helpers/lab/scale.js';
 import { seedTopology } from '../../helpers/lab/topology.js';
+import { scaleCurveSvg, SCALE_CURVE_NOTE } from '../../helpers/report/scale-chart.js';
 import { barChart } from '../../helpers/report/svg.js';
 import type { ProxyMode } from '../../helpers/snapshot/model.js';
 import type { NodeFiles } from '../../helpers/snapshot/write.js';
@@ -125,6 +126,9 @@ test('scale curve: rules, sync time and memory per mode as Services grow', async
   console.log(table);
   await testInfo.attach('scale.md', { body: table, contentType: 'text/markdown' });
   const bars = (value: (p: ScalePoint) => number) => points.map((p) => ({ label: `${p.mode} N=${p.services}`, value: Math.round(value(p)) }));
+  const curve = scaleCurveSvg(points, SCALE_CURVE_NOTE(new Date().toISOString().slice(0, 10)));
+  await writeFile(join(RESULTS, 'scale-curve.svg'), curve);
+  await testInfo.attach('scale-curve.svg', { body: curve, contentType: 'image/svg+xml' });
   await testInfo.attach('rules.svg', { body: barChart('kube-proxy rules (IPv4) by mode and Services', bars((p) => p.rules)), contentType: 'image/svg+xml' });
   await testInfo.attach('sync.svg', { body: barChart('mean sync duration (ms), kube-proxy metric', bars((p) => p.syncMeanMs)), contentType: 'image/svg+xml' });
   await testInfo.attach('memory.svg', { body: barChart('kube-proxy RSS (MB)', bars((p) => p.rssMb)), contentType: 'image/svg+xml' });

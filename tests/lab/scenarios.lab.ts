@@ -12,7 +12,9 @@ import { LAB_SNAPSHOTS_DIR, recordRow } from '../../helpers/lab/matrix.js';
 import { SCENARIOS, type LabScenario } from '../../helpers/lab/scenarios.js';
 import type { FactKit } from '../../helpers/lab/facts.js';
 import { ipvsConfigLines, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
-import { evidenceFiles } from '../../helpers/report/evidence.js';
+import { evidenceByClaim } from '../../helpers/report/evidence.js';
+import { verdictAnnotation } from '../../helpers/report/verdict-annotations.js';
+import { attachBalanceChart, attachClaimEvidence } from '../../fixtures/evidence.js';
 import { PAGE_MARGIN, SEQ_FILE_PAGE } from '../../helpers/snapshot/ipvs-source.js';
 import { readRawNodeFiles } from '../../helpers/snapshot/read.js';
 import type { TestInfo } from '@playwright/test';
@@ -53,6 +55,7 @@ async function judgeAll(name: string, s: Pick<LabScenario, 'expect' | 'mustName'
   await test.info().attach('verdicts.json', { body: cli.stdout || cli.stderr, contentType: 'application/json' });
   expect(cli.stderr, 'evaluate must accept the snapshot').toBe('');
   const verdicts = (JSON.parse(cli.stdout) as CliVerdicts).claims;
+  test.info().annotations.push({ type: 'scenario', description: name }, ...verdicts.map((v) => verdictAnnotation(v, s.expect[v.id])));
   const statuses = Object.fromEntries(verdicts.map((v) => [v.id, v.status])) as Record<ClaimId, Status>;
   await recordRow({ scenario: name, expected: s.expect, statuses });
   for (const v of verdicts) {
@@ -93,10 +96,10 @@ for (const scenario of SCENARIOS) {
       await lab.down();
     }
     await testInfo.attach('snapshot/cluster.json', { path: join(snapshotDir, 'cluster.json'), contentType: 'application/json' });
-    const nodes = await readRawNodeFiles(snapshotDir);
-    for (const claim of failing.length > 0 ? failing.map((t) => t.slice(1) as ClaimId) : ['ipvs-rr-balanced' as const]) {
-      for (const f of evidenceFiles(claim, nodes)) await testInfo.attach(f.name, { body: f.body, contentType: f.contentType });
-    }
+    // Failing claims first, so the files they judged sit under them.
+    const claims = [...failing.map((t) => t.slice(1) as ClaimId), ...CLAIMS.map((c) => c.id).filter((id) => !failing.includes(`@${id}`))];
+    await attachClaimEvidence(evidenceByClaim(claims, await readRawNodeFiles(snapshotDir)));
+    await attachBalanceChart(snapshotDir);
     const views = await test.step('ipvsadm -Ln is whole; /proc/net/ip_vs shows part of it at most', () => expectIpvsSourcesAgree(snapshotDir));
     await testInfo.attach('ipvs-table-views.json', { body: JSON.stringify(views, null, 2), contentType: 'application/json' });
     await judgeAll(scenario.name, scenario, snapshotDir);
