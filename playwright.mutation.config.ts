@@ -4,7 +4,7 @@
 import { defineConfig } from '@playwright/test';
 
 const SCOPES: Record<string, RegExp> = {
-  parsers: /(parsers|bad-input|compare|scale)\.test\.ts/,
+  parsers: /(parsers|bad-input|compare|scale|inplace-migration)\.test\.ts/,
   claims: /(claims|bad-input)\.test\.ts/,
   compare: /(compare|inplace-migration|streams|bad-input)\.test\.ts/,
   inplace: /inplace-migration\.test\.ts/,

@@ -18,7 +18,7 @@
 // - compare/timeline.ts, compare/switch-leftovers.ts: a made-up element in an empty default list (filtered out).
 const scope = ['claims', 'compare', 'inplace'].includes(process.env.MUTATION_SCOPE ?? '') ? process.env.MUTATION_SCOPE : 'parsers';
 /** MUTATION_SCOPE=inplace: the in-place migration's judge alone, against its own tests (a fast subset of compare). */
-const INPLACE = ['helpers/compare/switch-leftovers.ts', 'helpers/compare/timeline.ts'];
+const INPLACE = ['helpers/compare/switch-leftovers.ts', 'helpers/compare/timeline.ts', 'helpers/compare/affinity-expiry.ts', 'helpers/parsers/affinity-entries.ts'];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -52,9 +52,10 @@ export interface Snapshot {
 }
 
 /** Only the asked namespaces: a shared cluster's other services are no part of the comparison. */
-function planFor(cluster: ClusterJson, m: NonNullable<CollectOptions['migration']>) {
+function planFor(cluster: ClusterJson, nodes: Map<string, NodeFiles>, m: NonNullable<CollectOptions['migration']>) {
   const services = m.namespaces ? cluster.services.filter((s) => m.namespaces!.includes(s.namespace)) : cluster.services;
-  return planMigrationProbes({ ...cluster, services }, m.sites);
+  const clientMode = nodes.get(m.sites.clientNode)?.proxyMode?.trim() || cluster.proxyMode;
+  return planMigrationProbes({ ...cluster, services }, m.sites, clientMode);
 }
 
 /** Collects a complete snapshot of `cluster` into `dir` and returns what it wrote (and the ARP probe's raw output). */
@@ -71,7 +72,7 @@ export async function collect(cluster: Cluster, dir: string, o: CollectOptions =
   const a = o.arp;
   const arp = a && (await done(`ARP probe from ${a.fromName}`, () => runArpProbe(cluster.exec(a.fromName), a.fromName, a.targets(json)), (r) => `ARP probe: ${r.probes.length} targets`));
   const m = o.migration;
-  const probes = m && (await done('migration probes', () => runMigrationProbes(planFor(json, m), (n) => cluster.exec(n)), (p) => `ran ${p.length} migration probes`));
+  const probes = m && (await done('migration probes', () => runMigrationProbes(planFor(json, nodes, m), (n) => cluster.exec(n)), (p) => `ran ${p.length} migration probes`));
   const snap: Snapshot = { cluster: json, nodes, ...(traffic && { traffic }), ...(arp && { arp: arp.probes, arpRaw: arp.raw }), ...(probes && { probes }) };
   await writeSnapshot(dir, snap);
   return snap;

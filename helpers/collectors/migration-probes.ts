@@ -37,8 +37,8 @@ export interface ProbeSites {
   unexposedPort: number;
   /**
    * An address in the service range that no service holds, probed only where nothing can route it off the machine
-   * (the lab's closed namespaces). On kind and real clusters IPVS mode routes it out of the node, through the
-   * host's NAT, to the user's network: there it is never sent.
+   * (the lab's closed namespaces, which its presence marks as closed). On kind and real clusters IPVS mode routes it
+   * out of the node, through the host's NAT, to the user's network: there it is never sent.
    */
   unallocatedIP?: string;
   /**
@@ -65,8 +65,16 @@ type ProbeFrom = Pick<ProbeTarget, 'from' | 'fromNode' | 'fromIP'>;
 /** One TCP request for a behaviour, keyed by the behaviour's id. */
 const tcp = (behaviour: string, from: ProbeFrom, target: string, port: number): ProbeTarget => ({ behaviour, key: behaviour, ...from, target, port, protocol: 'TCP' });
 
-/** One request per IPv4 service port (TCP and UDP), then one per behaviour; keys match across modes. */
-export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeTarget[] {
+/** Modes that reject a ClusterIP's unexposed port on the client's node, so the request never leaves it. */
+const REJECTS_UNEXPOSED_PORTS = ['ipvs', 'nftables'];
+
+/**
+ * One request per IPv4 service port (TCP and UDP), then one per behaviour; keys match across modes. `clientMode` is
+ * what the client node's kube-proxy answered on /proxyMode (else the configured mode): in iptables mode nothing
+ * rejects an unexposed port and the request would follow the node's default route, possibly off the machine, so
+ * it is planned there only in a closed network (the lab's, which has `unallocatedIP`).
+ */
+export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites, clientMode: string = cluster.proxyMode): ProbeTarget[] {
   const pod = { from: s.clientPod, fromNode: s.clientNode, ...(s.clientPodIP && { fromIP: s.clientPodIP }) };
   const ports: ProbeTarget[] = cluster.services.flatMap((svc) => {
     const ip = clusterIPsOf(svc).find((ip) => isIPv4(ip));
@@ -77,7 +85,7 @@ export function planMigrationProbes(cluster: ClusterJson, s: ProbeSites): ProbeT
   });
   const nodePort = cluster.services.flatMap((svc) => svc.ports).find((p) => p.nodePort !== undefined)?.nodePort;
   const behaviours: ProbeTarget[] = [
-    tcp('unexposed-port', pod, s.service.clusterIP, s.unexposedPort),
+    ...(s.unallocatedIP !== undefined || REJECTS_UNEXPOSED_PORTS.includes(clientMode) ? [tcp('unexposed-port', pod, s.service.clusterIP, s.unexposedPort)] : []),
     ...(s.unallocatedIP === undefined ? [] : [tcp('unallocated-clusterip', pod, s.unallocatedIP, s.service.port)]),
     { behaviour: 'icmp-clusterip', key: 'icmp-clusterip', ...pod, target: s.service.clusterIP, protocol: 'ICMP' },
   ];

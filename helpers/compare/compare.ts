@@ -38,15 +38,19 @@ export interface MigrationReport {
   b: { dir: string; mode: ProxyMode };
   rows: MigrationRow[];
   counts: Record<RowVerdict, number>;
+  /** Behaviours only one snapshot probed (its planner sends some only where they cannot leave the node): no row. */
+  notCompared?: string[];
   ok: boolean;
 }
 
 export function compareSnapshots(a: Snapshot, b: Snapshot): MigrationReport {
   for (const s of [a, b]) if (!s.probes) throw new InputError(`${s.dir}: no probes.json; compare needs a snapshot taken with the migration probes`);
   const modes = { a: a.cluster.proxyMode, b: b.cluster.proxyMode };
-  const rows = [...probeRows(a, b, modes), ...balanceRows(a, b, modes)];
+  const notCompared = oneSidedBehaviours(a, b);
+  const rows = [...probeRows(a, b, modes, new Set(notCompared.map((n) => n.key))), ...balanceRows(a, b, modes)];
   const counts = Object.fromEntries(ROW_VERDICTS.map((v) => [v, rows.filter((r) => r.verdict === v).length])) as Record<RowVerdict, number>;
-  return { a: { dir: a.dir, mode: modes.a }, b: { dir: b.dir, mode: modes.b }, rows, counts, ok: counts['differs unexpectedly'] === 0 };
+  const skipped = notCompared.length > 0 ? { notCompared: notCompared.map((n) => n.line) } : {};
+  return { a: { dir: a.dir, mode: modes.a }, b: { dir: b.dir, mode: modes.b }, rows, counts, ...skipped, ok: counts['differs unexpectedly'] === 0 };
 }
 
 type Modes = { a: ProxyMode; b: ProxyMode };
@@ -62,10 +66,19 @@ export function handlingMode(s: Snapshot, p: ProbeResult): ProxyMode {
   return mode === 'ipvs' || mode === 'iptables' || mode === 'nftables' ? mode : s.cluster.proxyMode;
 }
 
-function probeRows(sa: Snapshot, sb: Snapshot, clusterModes: Modes): MigrationRow[] {
+/** Behaviour probes in one snapshot only, each with the line that says so. */
+function oneSidedBehaviours(sa: Snapshot, sb: Snapshot): { key: string; line: string }[] {
+  const keysOf = (s: Snapshot) => new Set(s.probes!.filter((p) => p.behaviour !== 'service-port').map((p) => p.key));
+  const [ka, kb] = [keysOf(sa), keysOf(sb)];
+  const only = (s: Snapshot, other: Set<string>) =>
+    s.probes!.filter((p) => p.behaviour !== 'service-port' && !other.has(p.key)).map((p) => ({ key: p.key, line: `${p.key}: probed only in ${s.dir} (${handlingMode(s, p)}), ${pathOf(p)}` }));
+  return [...only(sa, kb), ...only(sb, ka)];
+}
+
+function probeRows(sa: Snapshot, sb: Snapshot, clusterModes: Modes, skip: Set<string>): MigrationRow[] {
   const byKey = (s: Snapshot) => new Map(s.probes!.map((p) => [p.key, p]));
   const [ma, mb] = [byKey(sa), byKey(sb)];
-  const keys = [...new Set([...ma.keys(), ...mb.keys()])];
+  const keys = [...new Set([...ma.keys(), ...mb.keys()])].filter((k) => !skip.has(k));
   return keys.flatMap((key) => {
     const [x, y] = [ma.get(key), mb.get(key)];
     const probe = (x ?? y)!;

@@ -13,7 +13,8 @@ export function migrationSummary(r: MigrationReport): string {
 
 export function migrationText(r: MigrationReport): string {
   const mark: Record<RowVerdict, string> = { same: 'SAME', 'differs as documented': 'DOC ', 'differs unexpectedly': 'FAIL' };
-  return [...r.rows.map((row) => `${mark[row.verdict]}  ${row.title}: ${row.message}`), migrationSummary(r)].join('\n');
+  const skipped = (r.notCompared ?? []).map((line) => `NOT COMPARED  ${line}`);
+  return [...r.rows.map((row) => `${mark[row.verdict]}  ${row.title}: ${row.message}`), ...skipped, migrationSummary(r)].join('\n');
 }
 
 export function migrationJson(r: MigrationReport): string {
@@ -31,10 +32,15 @@ function rowHtml(row: MigrationRow): string {
   return `<tr style="background:${COLOURS[row.verdict]}"><td>${esc(row.title)}<div class="path">${esc(row.path)}</div></td>${cell(row.a)}${cell(row.b)}<td><b>${esc(row.verdict)}</b></td><td class="src">${sources}</td></tr>`;
 }
 
+function notComparedHtml(r: MigrationReport): string {
+  const lines = r.notCompared ?? [];
+  return lines.length === 0 ? '' : `<h2>Probed in one snapshot only, not compared</h2><ul>${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
+}
+
 export function migrationHtml(r: MigrationReport): string {
   const head = `<tr><th>Service port or behaviour</th><th>${esc(r.a.mode)}</th><th>${esc(r.b.mode)}</th><th>verdict</th><th>documented in</th></tr>`;
   const style = 'body{font-family:sans-serif;font-size:14px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}.path,.doc,.src{font-size:12px;color:#555}pre{white-space:pre-wrap;max-width:40em}';
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Migration ${esc(r.a.mode)} → ${esc(r.b.mode)}</title><style>${style}</style></head><body><h1>What changes when this cluster moves from ${esc(r.a.mode)} to ${esc(r.b.mode)}</h1><p>${esc(migrationSummary(r))}</p><p>Only "differs unexpectedly" fails. Snapshots: ${esc(r.a.dir)} and ${esc(r.b.dir)}.</p><table>${head}${r.rows.map(rowHtml).join('')}</table></body></html>\n`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Migration ${esc(r.a.mode)} → ${esc(r.b.mode)}</title><style>${style}</style></head><body><h1>What changes when this cluster moves from ${esc(r.a.mode)} to ${esc(r.b.mode)}</h1><p>${esc(migrationSummary(r))}</p><p>Only "differs unexpectedly" fails. Snapshots: ${esc(r.a.dir)} and ${esc(r.b.dir)}.</p><table>${head}${r.rows.map(rowHtml).join('')}</table>${notComparedHtml(r)}</body></html>\n`;
 }
 
 const PHASE_COLOURS: Record<Phase, string> = { before: '#e3f2fd', mixed: '#fff8e1', after: '#e8f5e9' };
@@ -46,7 +52,8 @@ export function streamLines(t: MigrationTimeline): string[] {
       const when = r.length === 1 ? `at +${r[0]!.sinceOpen} s` : `from +${r[0]!.sinceOpen} s to +${r.at(-1)!.sinceOpen} s (${r.length} lines unanswered)`;
       return `${r.length === 1 ? r[0]!.kind : 'stalled'} ${when}${r[0]!.after ? ` (after ${r[0]!.after})` : ''}`;
     });
-    return `STREAM ${s.name} from ${s.from} to ${s.target}:${s.port}${s.backend ? ` (${s.backend})` : ''}: ${s.echoed} lines echoed; ${events.length === 0 ? 'no reset, stall or close' : events.join('; ')}`;
+    const across = s.across.length > 0 ? `; open across: ${s.across.join(', ')}` : '';
+    return `STREAM ${s.name} from ${s.from} to ${s.target}:${s.port}${s.backend ? ` (${s.backend})` : ''}: ${s.echoed} lines echoed; ${events.length === 0 ? 'no reset, stall or close' : events.join('; ')}${across}`;
   });
 }
 

@@ -39,6 +39,8 @@ export interface StreamReport extends Omit<StreamResult, 'events'> {
   counts: Partial<Record<StreamEventKind, number>>;
   /** Each event, seconds after the stream opened, and the harness step it followed. */
   events: (StreamEvent & { sinceOpen: number; after?: string })[];
+  /** The harness steps taken while the stream was open. */
+  across: string[];
 }
 
 export function migrationTimeline(snapshots: Snapshot[]): MigrationTimeline {
@@ -75,7 +77,8 @@ export function streamReports(json: StreamsJson): StreamReport[] {
       const after = marks.filter((m) => m.t <= e.t).at(-1)?.label;
       return { ...e, sinceOpen: Math.round((e.t - (s.opened ?? e.t)) * 10) / 10, ...(after && { after }) };
     });
-    return { ...s, counts, events };
+    const across = marks.filter((m) => s.opened !== undefined && s.ended !== undefined && m.t >= s.opened && m.t <= s.ended).map((m) => m.label);
+    return { ...s, counts, events, across };
   });
 }
 

@@ -81,12 +81,12 @@ async function gracefulTermination(lab: LabCluster, nodes: NodeMode[], marks: { 
   });
   marks.push({ t: await lab.guestTime(), label: 'every kube-proxy synced the terminating endpoints' });
   const ipvs = nodes.find((n) => n.mode === 'ipvs')!;
-  const table = await runOk(lab.exec(ipvs.node), ['ipvsadm', '-Ln', '-t', `${STREAM_SERVICE.clusterIP}:${STREAM_SERVICE.port}`]);
+  const table = await runOk(lab.exec(ipvs.node), ['ipvsadm', '-Ln']);
   await test.info().attach(`ipvsadm-terminating-${ipvs.node}.txt`, { body: table, contentType: 'text/plain' });
-  const servers = parseIpvsadm(table)[0]?.realServers ?? [];
+  const servers = parseIpvsadm(table).find((vs) => vs.address === STREAM_SERVICE.clusterIP && vs.port === STREAM_SERVICE.port)?.realServers ?? [];
   const held = pods.find((p) => p.name === opened[nodes.indexOf(ipvs)]!.backend)!;
   expect(servers.find((r) => r.address === held.ip), `${ipvs.node}: ${held.name} kept at weight 0 while its connection lives (graceful termination)`).toMatchObject({ weight: 0, activeConn: 1 });
-  await sleep(5_000);
+  await sleep(10_000);
   const results = await test.step('stop the streams to terminating backends', () => lab.stopStreams());
   for (const r of results) expect(r.events, `${r.name}: held while its backend terminated (${r.echoed} lines echoed)`).toEqual([]);
   await lab.change(`restore ${names}`, async () => {
@@ -138,7 +138,7 @@ test('in-place migration: IPVS → nftables node by node on real kube-proxy, eve
       await stage(`${i + 1}-${name.replace('myk8s-', '')}`);
     }
     const held = await test.step('stop the streams held through the switches', () => lab.stopStreams());
-    for (const r of held) expect(r.backend && r.echoed > 10, `${r.name}: opened to a backend and echoed lines (${JSON.stringify(r)})`).toBeTruthy();
+    for (const r of held) expect(r.backend && r.echoed > 0, `${r.name}: opened to a backend and echoed lines (${JSON.stringify(r)})`).toBeTruthy();
     // The mixed cluster has both modes at once: BROKEN still runs IPVS, worker2 nftables.
     const bothModes = [{ node: BROKEN, mode: 'ipvs' }, { node: 'myk8s-worker2', mode: 'nftables' }];
     await affinityExpiry(lab, bothModes);

@@ -6,6 +6,7 @@ import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { planMigrationProbes } from '../../helpers/collectors/migration-probes.js';
 import { compareSnapshots, documentedVerdict, spreadOf, type MigrationReport } from '../../helpers/compare/compare.js';
 import { migrationHtml, migrationText } from '../../helpers/compare/report.js';
 import { fromOd, parseProbeBlocks, remoteIP } from '../../helpers/parsers/probe-output.js';
@@ -194,6 +195,33 @@ test.describe('edits of real snapshots', () => {
     const row = (await compareDirs(a, real('nftables'))).rows.find((x) => x.key === 'default/svc-nodeport 9080/TCP')!;
     expect([row.verdict, row.a.outcome]).toEqual(['differs unexpectedly', 'not probed']);
     expect(row.message).toMatch(/: not probed in ipvs, answered by webpod\d in nftables$/);
+  });
+
+  test('a behaviour one snapshot did not send (unexposed-port, never sent from an iptables node outside the lab) is listed, not compared', async () => {
+    const b = await edited('iptables', { probes: (p) => p.filter((x) => x.key !== 'unexposed-port') });
+    const r = await compareDirs(real('ipvs'), b);
+    expect(r.rows.map((x) => x.key)).not.toContain('unexposed-port');
+    expect(r.notCompared).toEqual([`unexposed-port: probed only in ${real('ipvs')} (ipvs), net-pod on myk8s-control-plane → 10.200.1.245:9999/TCP`]);
+    expect(verdicts(r)).toEqual({ 'nodeport-localhost': 'differs as documented', scheduler: 'differs as documented' });
+    expect(r.ok).toBe(true);
+    expect(migrationText(r)).toContain(`\nNOT COMPARED  unexposed-port: probed only in ${real('ipvs')} (ipvs), net-pod on myk8s-control-plane → 10.200.1.245:9999/TCP\n`);
+    expect(migrationHtml(r)).toContain('<h2>Probed in one snapshot only, not compared</h2><ul><li>unexposed-port: probed only in');
+    const reversed = await compareDirs(b, real('ipvs'));
+    expect(reversed.notCompared).toEqual([`unexposed-port: probed only in ${real('ipvs')} (ipvs), net-pod on myk8s-control-plane → 10.200.1.245:9999/TCP`]);
+    expect((await compareDirs(real('ipvs'), real('iptables'))).notCompared, 'both probed: nothing listed').toBeUndefined();
+    expect(migrationHtml(await compareDirs(real('ipvs'), real('iptables')))).not.toContain('not compared');
+  });
+
+  test('the planner sends unexposed-port only where the client node rejects it or the network is closed', async () => {
+    const { cluster } = await readSnapshot(real('ipvs'));
+    const sites = { clientPod: 'net-pod', clientNode: 'myk8s-control-plane', outside: 'mypc', nodePortNode: { name: 'myk8s-worker', internalIP: '172.18.0.3' }, service: { clusterIP: '10.200.1.245', port: 9000 }, unexposedPort: 9999 };
+    const planned = (mode: string | undefined, closed = false) => planMigrationProbes(cluster, { ...sites, ...(closed && { unallocatedIP: '10.200.1.200' }) }, mode).map((t) => t.key).filter((k) => k === 'unexposed-port' || k === 'unallocated-clusterip');
+    expect(planned('ipvs')).toEqual(['unexposed-port']);
+    expect(planned('nftables')).toEqual(['unexposed-port']);
+    expect(planned('iptables')).toEqual([]);
+    expect(planned('iptables', true)).toEqual(['unexposed-port', 'unallocated-clusterip']);
+    expect(planned(undefined), 'no mode given: the cluster’s (ipvs)').toEqual(['unexposed-port']);
+    expect(planMigrationProbes({ ...cluster, proxyMode: 'iptables' }, sites).map((t) => t.key)).not.toContain('unexposed-port');
   });
 
   test('a behaviour no documentation covers is titled by its id, has no sources, and a difference fails', async () => {

@@ -7,13 +7,17 @@ import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseAffinityExpiry } from '../../helpers/collectors/affinity-expiry.js';
+import { affinityExpiryLines, judgeAffinityExpiry } from '../../helpers/compare/affinity-expiry.js';
 import { handlingMode } from '../../helpers/compare/compare.js';
 import { streamLines, timelineHtml, timelineText } from '../../helpers/compare/report.js';
 import { switchLeftovers, type LeftoverRow } from '../../helpers/compare/switch-leftovers.js';
 import { migrationTimeline, phaseOf, streamReports, type StreamReport } from '../../helpers/compare/timeline.js';
 import type { StreamsJson } from '../../helpers/snapshot/model.js';
 import type { NodeFiles } from '../../helpers/snapshot/write.js';
+import { parseIpvsTemplates, parseNftAffinitySets } from '../../helpers/parsers/affinity-entries.js';
 import { readSnapshot, type Snapshot } from '../../helpers/snapshot/read.js';
+import { sample } from './samples.js';
 import { LAB_SNAPSHOTS, writeKit } from './snapshot-kit.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'ipvs-conformance');
@@ -136,7 +140,7 @@ test.describe('real stages', () => {
     expect(handlingMode(mixed!, probe('unexposed-port'))).toBe('nftables');
     const t = migrationTimeline(await read([CLEAN[0]!, CLEAN[1]!]));
     const row = t.stages[1]!.probes!.rows.find((r) => r.key === 'nodeport-other-address')!;
-    expect(row.message).toBe('mypc → 172.18.1.3:30511/TCP: answered by webpod3 in both modes');
+    expect(row.message).toBe('mypc → 172.18.1.3:30845/TCP: answered by webpod3 in both modes');
   });
 
   test('the probes of a stage: health checks 200 and 503, session affinity on one backend, eTP Local without a local endpoint unanswered', async () => {
@@ -153,18 +157,25 @@ test.describe('real stages', () => {
     }
   });
 
-  test('the streams held open: the ClusterIP one hung after its client\'s node switched, the NodePort one was reset', async () => {
+  test('the streams held open: the ClusterIP one hung after its client\'s node switched, the NodePort one was reset; both held across a backend\'s termination', async () => {
     const t = migrationTimeline(await read(CLEAN));
     expect(t.streams.map((x) => [x.name, x.backend, x.echoed, x.counts])).toEqual([
-      ['ClusterIP', 'webpod2', 33, { stall: 105 }],
-      ['NodePort on myk8s-worker3', 'webpod3', 235, { reset: 1 }],
+      ['ClusterIP', 'webpod3', 12, { stall: 70 }],
+      ['NodePort on myk8s-worker3', 'webpod3', 160, { reset: 1 }],
+      ['ClusterIP from myk8s-worker (ipvs) to a backend that terminates', 'webpod3', 41, {}],
+      ['ClusterIP from myk8s-worker2 (nftables) to a backend that terminates', 'webpod1', 41, {}],
     ]);
-    const [clusterIP, nodePort] = t.streams as [StreamReport, StreamReport];
-    expect(clusterIP.events[0]).toMatchObject({ seq: 34, after: 'switching myk8s-control-plane to nftables' });
-    expect(nodePort.events[0]).toMatchObject({ kind: 'reset', seq: 236, after: 'switching myk8s-worker3 to nftables', sinceOpen: 127.5 });
+    const [clusterIP, nodePort, ipvsHeld] = t.streams as [StreamReport, StreamReport, StreamReport];
+    expect(clusterIP.events[0]).toMatchObject({ seq: 13, after: 'switching myk8s-control-plane to nftables' });
+    expect(nodePort.events[0]).toMatchObject({ kind: 'reset', seq: 161, after: 'switching myk8s-worker3 to nftables', sinceOpen: 83.1 });
+    // The streams opened 0.6 s after the control plane's switch began (streams.json: mark 285.996, opened 286.566).
+    expect(clusterIP.across).not.toContain('switching myk8s-control-plane to nftables');
+    expect(ipvsHeld.across).toEqual(['webpod1, webpod3 deleted with a 600 s grace period', 'every kube-proxy synced the terminating endpoints']);
     expect(streamLines(t)).toEqual([
-      'STREAM ClusterIP from net-pod to 10.200.1.90:7000 (webpod2): 33 lines echoed; stalled from +20 s to +282 s (105 lines unanswered) (after switching myk8s-control-plane to nftables)',
-      'STREAM NodePort on myk8s-worker3 from mypc to 172.18.0.5:30090 (webpod3): 235 lines echoed; reset at +127.5 s (after switching myk8s-worker3 to nftables)',
+      'STREAM ClusterIP from net-pod to 10.200.1.90:7000 (webpod3): 12 lines echoed; stalled from +8.3 s to +181.7 s (70 lines unanswered) (after switching myk8s-control-plane to nftables); open across: switching myk8s-worker3 to nftables, switching myk8s-worker2 to nftables',
+      'STREAM NodePort on myk8s-worker3 from mypc to 172.18.0.5:30090 (webpod3): 160 lines echoed; reset at +83.1 s (after switching myk8s-worker3 to nftables); open across: switching myk8s-worker3 to nftables',
+      'STREAM ClusterIP from myk8s-worker (ipvs) to a backend that terminates from myk8s-worker to 10.200.1.90:7000 (webpod3): 41 lines echoed; no reset, stall or close; open across: webpod1, webpod3 deleted with a 600 s grace period, every kube-proxy synced the terminating endpoints',
+      'STREAM ClusterIP from myk8s-worker2 (nftables) to a backend that terminates from myk8s-worker2 to 10.200.1.90:7000 (webpod1): 41 lines echoed; no reset, stall or close; open across: webpod1, webpod3 deleted with a 600 s grace period, every kube-proxy synced the terminating endpoints',
     ]);
     // Only the last snapshot with streams.json counts; stages without it leave the list empty.
     expect(migrationTimeline(await read(CLEAN.slice(0, 3))).streams).toEqual([]);
@@ -355,5 +366,77 @@ test.describe('the timeline on edits of real stages', () => {
     expect(t.streams[0]!.events[0]!.after).toBeUndefined();
     const reversed = streamReports({ streams: [first], marks: [...json.marks].reverse() });
     expect(reversed[0]!.events[0]!.after).toBe('switching myk8s-control-plane to nftables');
+    // A stream is open across the marks between its opening and its end, both included; without either, none.
+    const [m1, m2] = [json.marks[1]!, json.marks[2]!];
+    const span = (opened?: number, ended?: number) => streamReports({ streams: [{ ...first, opened, ended } as typeof first], marks: json.marks })[0]!.across;
+    expect(span(m1.t, m2.t)).toEqual([m1.label, m2.label]);
+    expect(span(m1.t + 0.001, m2.t - 0.001)).toEqual([]);
+    expect(span(undefined, m2.t)).toEqual([]);
+    expect(span(m1.t, undefined)).toEqual([]);
   });
+});
+
+// Session affinity past its timeout: the script's real output on an IPVS node and an nftables node of the lab
+// (fixtures/samples/affinity-expiry_*_lab.txt), and hand edits of it.
+const AFFINITY_SITE = { service: 'default/svc-affinity', clusterIP: '10.200.1.73', port: 8082, timeoutSeconds: 10, marginSeconds: 5 };
+const ipvsRaw = () => sample('affinity-expiry_ipvs_lab.txt');
+const nftRaw = () => sample('affinity-expiry_nftables_lab.txt');
+
+test('affinity expiry, IPVS node: the persistence template outlives the timeout (re-armed to 55 s) and holds the client', () => {
+  const r = parseAffinityExpiry('myk8s-worker', 'ipvs', AFFINITY_SITE, ipvsRaw());
+  expect([r.first, r.second]).toEqual(['webpod3', 'webpod3']);
+  expect(r.entriesAfterFirst).toEqual([{ client: '10.200.1.73', backend: '10.10.3.2:80', expiresS: 9 }]);
+  expect(r.entriesAfterWait).toEqual([{ client: '10.200.1.73', backend: '10.10.3.2:80', expiresS: 55 }]);
+  const row = judgeAffinityExpiry(r);
+  expect(row).toEqual({
+    node: 'myk8s-worker', mode: 'ipvs', ok: true,
+    measured: 'default/svc-affinity (timeoutSeconds 10): first answer webpod3; affinity entries right after it: 10.200.1.73 → 10.10.3.2:80 (expires in 9 s); 15 s later: 10.200.1.73 → 10.10.3.2:80 (expires in 55 s); next answer webpod3',
+    documented: 'held past the timeout: IPVS keeps a persistence template while a connection it controls lives (TCP TIME_WAIT: 2 min) (kubernetes/kubernetes#89358)',
+  });
+  expect(affinityExpiryLines([row])[0]).toMatch(/^ok {4}myk8s-worker \(ipvs\): default\/svc-affinity .* — documented: held past the timeout/);
+});
+
+test('affinity expiry, nftables node: the set element expires with the timeout and the next connection is a new choice', () => {
+  const r = parseAffinityExpiry('myk8s-worker2', 'nftables', AFFINITY_SITE, nftRaw());
+  expect([r.first, r.second]).toEqual(['webpod1', 'webpod3']);
+  expect(r.entriesAfterFirst).toEqual([{ client: '172.18.0.4', backend: '10.10.1.2:80', expiresS: 9.77 }]);
+  expect(r.entriesAfterWait).toEqual([]);
+  expect(judgeAffinityExpiry(r)).toMatchObject({ ok: true, measured: 'default/svc-affinity (timeoutSeconds 10): first answer webpod1; affinity entries right after it: 172.18.0.4 → 10.10.1.2:80 (expires in 9.77 s); 15 s later: none; next answer webpod3' });
+});
+
+test('affinity expiry fails: the other mode’s outcome, no entry to see expire, another backend, a mode with no documented outcome', () => {
+  const judged = (node: string, mode: string, raw: string) => judgeAffinityExpiry(parseAffinityExpiry(node, mode, AFFINITY_SITE, raw));
+  expect(judged('myk8s-worker', 'nftables', ipvsRaw()).ok, 'held past the timeout is not nftables’ outcome').toBe(false);
+  expect(judged('myk8s-worker2', 'ipvs', nftRaw()).ok, 'expired is not IPVS’s outcome').toBe(false);
+  const noTemplate = ipvsRaw().replace(/^TCP 00:09 {2}ASSURED .*\n/m, '');
+  const noTemplateRow = judged('myk8s-worker', 'ipvs', noTemplate);
+  expect(noTemplateRow.ok).toBe(false);
+  expect(noTemplateRow.measured).toContain('affinity entries right after it: none;');
+  const noElement = nftRaw().replace('elements = { 172.18.0.4 timeout 10s expires 9s770ms }', '');
+  expect(judged('myk8s-worker2', 'nftables', noElement).ok, 'no element after the first request: nothing was seen to expire').toBe(false);
+  expect(judged('myk8s-worker', 'ipvs', ipvsRaw().replace(/Hostname: webpod3\n$/, 'Hostname: webpod1\n')).ok, 'IPVS held the template but the next answer came from elsewhere').toBe(false);
+  expect(judged('myk8s-worker', 'ipvs', ipvsRaw().replace(/Hostname: webpod3\n$/, '')).ok, 'no second answer').toBe(false);
+  expect(judged('myk8s-worker2', 'nftables', nftRaw().replace(/Hostname: webpod3\n$/, '')).ok, 'no second answer').toBe(false);
+  expect(judged('myk8s-worker', 'ipvs', ipvsRaw().replace('@@affinity-expiry first\nHostname: webpod3\n', '@@affinity-expiry first\n')).ok, 'no first answer').toBe(false);
+  expect(judged('n', 'iptables', nftRaw())).toMatchObject({ ok: false, documented: 'no documented outcome in iptables mode; judged in ipvs and nftables mode only' });
+  expect(affinityExpiryLines([judged('n', 'iptables', nftRaw())])[0]).toMatch(/^FAIL {2}n \(iptables\): /);
+});
+
+test('affinity entries: templates only (client port 0) of the asked virtual server; nft durations, sets of other Services, bad lines named', () => {
+  const conns = 'IPVS connection entries\npro expire state       source             virtual            destination\nTCP 14:59  NONE        10.0.0.9:0         10.200.1.73:8082   10.10.2.2:80\nTCP 00:05  ASSURED     10.0.0.9:0         10.200.1.74:8082   10.10.2.2:80\nTCP 01:00  ESTABLISHED 10.0.0.9:40000     10.200.1.73:8082   10.10.2.2:80\n';
+  expect(parseIpvsTemplates(conns, '10.200.1.73:8082')).toEqual([{ client: '10.0.0.9', backend: '10.10.2.2:80', expiresS: 899 }]);
+  expect(() => parseIpvsTemplates('IPVS connection entries\nTCP garbage\n', '10.200.1.73:8082', 'ipvsadm -Lnc on n1')).toThrow('ipvsadm -Lnc on n1: line 2: not an IPVS connection entry: "TCP garbage"');
+  const sets = [
+    'table ip kube-proxy {',
+    '\tset affinity-AAAA-default/svc-affinity2/tcp/http__10.10.9.9/80 {', '\t\telements = { 10.0.0.1 timeout 10s expires 5s }', '\t}',
+    '\tset affinity-BBBB-default/svc-affinity/tcp/http__10.10.1.2/80 {', '\t\ttype ipv4_addr', '\t\telements = { 10.0.0.1 timeout 3h expires 1m30s,', '\t\t\t     10.0.0.2 timeout 3h expires 2h,', '\t\t\t     10.0.0.3 expires 1d250ms }', '\t}',
+    '\tset cluster-ips {', '\t\telements = { 10.200.1.73 }', '\t}', '}',
+  ].join('\n');
+  expect(parseNftAffinitySets(sets, 'default/svc-affinity')).toEqual([
+    { client: '10.0.0.1', backend: '10.10.1.2:80', expiresS: 90 },
+    { client: '10.0.0.2', backend: '10.10.1.2:80', expiresS: 7200 },
+    { client: '10.0.0.3', backend: '10.10.1.2:80', expiresS: 86400.25 },
+  ]);
+  expect(() => parseNftAffinitySets('\tset affinity-X-default/svc-affinity/tcp/http {\n', 'default/svc-affinity', 'nft on n2')).toThrow('nft on n2: affinity set affinity-X-default/svc-affinity/tcp/http does not end in __<endpoint ip>/<port>');
+  expect(() => parseNftAffinitySets('\tset affinity-X-default/svc-affinity/tcp/http__10.10.1.2/80 {\n\t\telements = { 10.0.0.1 }\n\t}\n', 'default/svc-affinity', 'nft on n2')).toThrow('nft on n2: affinity element without an expiry: "10.0.0.1"');
 });
