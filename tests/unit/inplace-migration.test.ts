@@ -368,7 +368,7 @@ test.describe('the timeline on edits of real stages', () => {
     expect(reversed[0]!.events[0]!.after).toBe('switching myk8s-control-plane to nftables');
     // A stream is open across the marks between its opening and its end, both included; without either, none.
     const [m1, m2] = [json.marks[1]!, json.marks[2]!];
-    const span = (opened?: number, ended?: number) => streamReports({ streams: [{ ...first, opened, ended } as typeof first], marks: json.marks })[0]!.across;
+    const span = (opened?: number, ended?: number) => streamReports({ streams: [{ ...first, opened, ended }], marks: json.marks })[0]!.across;
     expect(span(m1.t, m2.t)).toEqual([m1.label, m2.label]);
     expect(span(m1.t + 0.001, m2.t - 0.001)).toEqual([]);
     expect(span(undefined, m2.t)).toEqual([]);
