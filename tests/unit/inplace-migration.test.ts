@@ -417,7 +417,16 @@ test('affinity expiry fails: the other mode’s outcome, no entry to see expire,
   expect(judged('myk8s-worker', 'ipvs', ipvsRaw().replace(/Hostname: webpod3\n$/, 'Hostname: webpod1\n')).ok, 'IPVS held the template but the next answer came from elsewhere').toBe(false);
   expect(judged('myk8s-worker', 'ipvs', ipvsRaw().replace(/Hostname: webpod3\n$/, '')).ok, 'no second answer').toBe(false);
   expect(judged('myk8s-worker2', 'nftables', nftRaw().replace(/Hostname: webpod3\n$/, '')).ok, 'no second answer').toBe(false);
-  expect(judged('myk8s-worker', 'ipvs', ipvsRaw().replace('@@affinity-expiry first\nHostname: webpod3\n', '@@affinity-expiry first\n')).ok, 'no first answer').toBe(false);
+  const noFirst = (raw: string) => raw.replace(/@@affinity-expiry first\nHostname: \S+\n/, '@@affinity-expiry first\n');
+  expect(judged('myk8s-worker', 'ipvs', noFirst(ipvsRaw())).ok, 'no first answer').toBe(false);
+  const nftNoFirst = judged('myk8s-worker2', 'nftables', noFirst(nftRaw()));
+  expect(nftNoFirst.ok, 'no first answer: nothing was asked before the wait').toBe(false);
+  expect(nftNoFirst.measured).toContain('first answer none;');
+  expect(judged('myk8s-worker2', 'nftables', nftRaw().replace(/Hostname: webpod3\n$/, '')).measured).toMatch(/next answer none$/);
+  // Two entries read as a list.
+  const two = parseAffinityExpiry('myk8s-worker', 'ipvs', AFFINITY_SITE, ipvsRaw());
+  two.entriesAfterWait.push({ client: '10.0.0.1', backend: '10.10.1.2:80', expiresS: 3 });
+  expect(judgeAffinityExpiry(two).measured).toContain('15 s later: 10.200.1.73 → 10.10.3.2:80 (expires in 55 s); 10.0.0.1 → 10.10.1.2:80 (expires in 3 s); next answer');
   expect(judged('n', 'iptables', nftRaw())).toMatchObject({ ok: false, documented: 'no documented outcome in iptables mode; judged in ipvs and nftables mode only' });
   expect(affinityExpiryLines([judged('n', 'iptables', nftRaw())])[0]).toMatch(/^FAIL {2}n \(iptables\): /);
 });
@@ -438,5 +447,27 @@ test('affinity entries: templates only (client port 0) of the asked virtual serv
     { client: '10.0.0.3', backend: '10.10.1.2:80', expiresS: 86400.25 },
   ]);
   expect(() => parseNftAffinitySets('\tset affinity-X-default/svc-affinity/tcp/http {\n', 'default/svc-affinity', 'nft on n2')).toThrow('nft on n2: affinity set affinity-X-default/svc-affinity/tcp/http does not end in __<endpoint ip>/<port>');
+  expect(() => parseNftAffinitySets('\tset affinity-X-default/svc-affinity/tcp/http__10.10.1.2/80/x {\n', 'default/svc-affinity')).toThrow('nft list sets ip: affinity set affinity-X-default/svc-affinity/tcp/http__10.10.1.2/80/x does not end in __<endpoint ip>/<port>');
   expect(() => parseNftAffinitySets('\tset affinity-X-default/svc-affinity/tcp/http__10.10.1.2/80 {\n\t\telements = { 10.0.0.1 }\n\t}\n', 'default/svc-affinity', 'nft on n2')).toThrow('nft on n2: affinity element without an expiry: "10.0.0.1"');
+});
+
+test('affinity entries: the edges of each line’s shape', () => {
+  const set = (elements: string, head = '\tset affinity-X-default/svc-affinity/tcp/http__10.10.1.2/80 {') => `${head}\n\t\telements = { ${elements} }\n\t}\n`;
+  const nft = (text: string) => parseNftAffinitySets(text, 'default/svc-affinity');
+  // Empty elements (a trailing comma) are skipped; anything around an element is refused, cut to 80 characters.
+  expect(nft(set('10.0.0.1 expires 1s, '))).toEqual([{ client: '10.0.0.1', backend: '10.10.1.2:80', expiresS: 1 }]);
+  expect(() => nft(set('junk 10.0.0.1 expires 1s'))).toThrow('nft list sets ip: affinity element without an expiry: "junk 10.0.0.1 expires 1s"');
+  expect(() => nft(set('10.0.0.1 expires 1s junk'))).toThrow('affinity element without an expiry: "10.0.0.1 expires 1s junk"');
+  expect(() => nft(set(`10.0.0.1 ${'x'.repeat(100)}`))).toThrow(`affinity element without an expiry: "10.0.0.1 ${'x'.repeat(71)}"`);
+  // Any indentation before `set`; a mention of a set or of elements inside another line is not one.
+  expect(nft(set('10.0.0.1 expires 2s', '    set affinity-X-default/svc-affinity/tcp/http__10.10.1.2/80 {'))).toHaveLength(1);
+  expect(nft('\t\tcomment "set affinity-X-default/svc-affinity/tcp/http__10.10.1.2/80 {"\n\t\telements = { 10.0.0.1 expires 1s }\n')).toEqual([]);
+  expect(nft('\tset affinity-X-default/svc-affinity/tcp/http__10.10.1.2/80 {\n\t\tcomment "elements = { 10.0.0.9 expires 1s }"\n\t\telements = { 10.0.0.1 expires 3s }\n\t}\n')).toEqual([{ client: '10.0.0.1', backend: '10.10.1.2:80', expiresS: 3 }]);
+  const vip = '10.200.1.73:8082';
+  const conns = (line: string) => parseIpvsTemplates(`IPVS connection entries\npro   expire   state       source             virtual            destination\n${line}\n`, vip);
+  expect(conns('  TCP  00:07  NONE        10.0.0.9:0         10.200.1.73:8082   10.10.2.2:80')).toEqual([{ client: '10.0.0.9', backend: '10.10.2.2:80', expiresS: 7 }]);
+  expect(() => conns('xTCP 00:07  NONE 10.0.0.9:0 10.200.1.73:8082 10.10.2.2:80')).toThrow('ipvsadm -Lnc: line 3: not an IPVS connection entry');
+  expect(() => conns('TCP 00:07  NONE 10.0.0.9:0 10.200.1.73:8082 10.10.2.2:80 extra')).toThrow('line 3: not an IPVS connection entry');
+  expect(() => conns('x IPVS connection entries')).toThrow('line 3: not an IPVS connection entry: "x IPVS connection entries"');
+  expect(() => conns(`TCP ${'y'.repeat(100)}`)).toThrow(`not an IPVS connection entry: "TCP ${'y'.repeat(76)}"`);
 });
