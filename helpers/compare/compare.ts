@@ -46,10 +46,10 @@ export interface MigrationReport {
 export function compareSnapshots(a: Snapshot, b: Snapshot): MigrationReport {
   for (const s of [a, b]) if (!s.probes) throw new InputError(`${s.dir}: no probes.json; compare needs a snapshot taken with the migration probes`);
   const modes = { a: a.cluster.proxyMode, b: b.cluster.proxyMode };
-  const notCompared = oneSidedBehaviours(a, b);
-  const rows = [...probeRows(a, b, modes, new Set(notCompared.map((n) => n.key))), ...balanceRows(a, b, modes)];
+  const probed = probeRows(a, b, modes);
+  const rows = [...probed.rows, ...balanceRows(a, b, modes)];
   const counts = Object.fromEntries(ROW_VERDICTS.map((v) => [v, rows.filter((r) => r.verdict === v).length])) as Record<RowVerdict, number>;
-  const skipped = notCompared.length > 0 ? { notCompared: notCompared.map((n) => n.line) } : {};
+  const skipped = probed.notCompared.length > 0 ? { notCompared: probed.notCompared } : {};
   return { a: { dir: a.dir, mode: modes.a }, b: { dir: b.dir, mode: modes.b }, rows, counts, ...skipped, ok: counts['differs unexpectedly'] === 0 };
 }
 
@@ -66,27 +66,26 @@ export function handlingMode(s: Snapshot, p: ProbeResult): ProxyMode {
   return mode === 'ipvs' || mode === 'iptables' || mode === 'nftables' ? mode : s.cluster.proxyMode;
 }
 
-/** Behaviour probes in one snapshot only, each with the line that says so. */
-function oneSidedBehaviours(sa: Snapshot, sb: Snapshot): { key: string; line: string }[] {
-  const keysOf = (s: Snapshot) => new Set(s.probes!.filter((p) => p.behaviour !== 'service-port').map((p) => p.key));
-  const [ka, kb] = [keysOf(sa), keysOf(sb)];
-  const only = (s: Snapshot, other: Set<string>) =>
-    s.probes!.filter((p) => p.behaviour !== 'service-port' && !other.has(p.key)).map((p) => ({ key: p.key, line: `${p.key}: probed only in ${s.dir} (${handlingMode(s, p)}), ${pathOf(p)}` }));
-  return [...only(sa, kb), ...only(sb, ka)];
-}
-
-function probeRows(sa: Snapshot, sb: Snapshot, clusterModes: Modes, skip: Set<string>): MigrationRow[] {
+/** A row per probe key; a behaviour only one snapshot probed gets a line instead (its planner sent it there only). */
+function probeRows(sa: Snapshot, sb: Snapshot, clusterModes: Modes): { rows: MigrationRow[]; notCompared: string[] } {
   const byKey = (s: Snapshot) => new Map(s.probes!.map((p) => [p.key, p]));
   const [ma, mb] = [byKey(sa), byKey(sb)];
-  const keys = [...new Set([...ma.keys(), ...mb.keys()])].filter((k) => !skip.has(k));
-  return keys.flatMap((key) => {
+  const keys = [...new Set([...ma.keys(), ...mb.keys()])];
+  const notCompared: string[] = [];
+  const rows = keys.flatMap((key) => {
     const [x, y] = [ma.get(key), mb.get(key)];
     const probe = (x ?? y)!;
+    if (probe.behaviour !== 'service-port' && (!x || !y)) {
+      const only = x ? sa : sb;
+      notCompared.push(`${key}: probed only in ${only.dir} (${handlingMode(only, probe)}), ${pathOf(probe)}`);
+      return [];
+    }
     const modes = { a: x ? handlingMode(sa, x) : clusterModes.a, b: y ? handlingMode(sb, y) : clusterModes.b };
     if (probe.behaviour !== 'service-port') return [behaviourRow(probe, x, y, modes)];
     const reach = reachRow(probe, x, y, modes);
     return x?.outcome === 'answered' && y?.outcome === 'answered' ? [reach, sourceRow(probe, [x, sourceSeen(x, sa.cluster)], [y, sourceSeen(y, sb.cluster)], modes)] : [reach];
   });
+  return { rows, notCompared };
 }
 
 function pathOf(p: ProbeResult): string {
@@ -196,7 +195,8 @@ export function spreadOf(responses: string[]): 'round-robin' | 'random' {
   return answered && Math.max(...counts) - Math.min(...counts) <= 1 ? 'round-robin' : 'random';
 }
 
-function tallyMap(responses: string[]): Map<string, number> {
+/** How many times each response came. */
+export function tallyMap(responses: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const r of responses) m.set(r, (m.get(r) ?? 0) + 1);
   return m;

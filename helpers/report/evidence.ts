@@ -1,3 +1,4 @@
+import { CLAIMS } from '../claims/index.js';
 import type { ClaimId } from '../claims/types.js';
 import { NODE_FILES, type NodeFileKey } from '../snapshot/model.js';
 import type { NodeFiles } from '../snapshot/write.js';
@@ -61,4 +62,9 @@ export function evidenceByClaim(claims: ClaimId[], nodes: Map<string, NodeFiles>
     }
     return { claim, files, shared };
   });
+}
+
+/** Every claim, the failing ones first (in the order given), so the files they judged sit under them. */
+export function failingFirst(failing: readonly ClaimId[]): ClaimId[] {
+  return [...failing, ...CLAIMS.map((c) => c.id).filter((id) => !failing.includes(id))];
 }

@@ -1,6 +1,7 @@
 // The one-glance summary: claim × cluster-or-scenario, each cell pass, fail or skip, linked to the test that
 // judged it in Playwright's HTML report. Built from what the tests annotated (verdict-annotations.ts); a test that
 // judged nothing but carries a claim tag (`@strict-arp`) fills its claim's cell with its own outcome.
+import { stripVTControlCharacters } from 'node:util';
 import { CLAIMS } from '../claims/index.js';
 import type { ClaimId, Status } from '../claims/types.js';
 import { esc } from './svg.js';
@@ -70,12 +71,9 @@ function rank(c: Cell): number {
   return { fail: 3, skip: 2, pass: 1 }[c.status];
 }
 
-// Playwright's messages carry ANSI colours; a cell shows plain text.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-
+/** The first non-blank line as plain text (Playwright's messages carry ANSI colours). */
 function firstLine(text: string): string {
-  return text.replace(ANSI, '').split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return stripVTControlCharacters(text).split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
 }
 
 /** A failing verdict lists its findings joined by "; ": the cell shows the first, which names the node and address. */

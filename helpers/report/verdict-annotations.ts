@@ -25,7 +25,7 @@ export function verdictAnnotation(v: { id: ClaimId; status: Status; message: str
   return { type: `${VERDICT_TYPE}${v.id}`, description: `${v.status}${note}: ${v.message}` };
 }
 
-const DESCRIPTION = /^(pass|fail|skip)(?: \((?:as expected|expected (pass|fail|skip))\))?: ([\s\S]*)$/;
+const DESCRIPTION = /^(pass|fail|skip)(?: \((as expected|expected (pass|fail|skip))\))?: ([\s\S]*)$/;
 
 /** The verdict annotations among a test's annotations, in order; others are ignored. */
 export function readVerdictNotes(annotations: readonly Annotation[]): VerdictNote[] {
@@ -33,9 +33,8 @@ export function readVerdictNotes(annotations: readonly Annotation[]): VerdictNot
     if (!a.type.startsWith(VERDICT_TYPE)) return [];
     const m = DESCRIPTION.exec(a.description ?? '');
     if (!m) return [];
-    const [, status, otherExpected, message] = m as unknown as [string, Status, Status | undefined, string];
-    const asExpected = a.description!.startsWith(`${status} (as expected)`);
-    const expected = otherExpected ?? (asExpected ? status : undefined);
+    const [, status, note, otherExpected, message] = m as unknown as [string, Status, string | undefined, Status | undefined, string];
+    const expected = note === 'as expected' ? status : otherExpected;
     return [{ claim: a.type.slice(VERDICT_TYPE.length) as ClaimId, status, ...(expected && { expected }), message }];
   });
 }

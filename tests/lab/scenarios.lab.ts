@@ -12,7 +12,7 @@ import { LAB_SNAPSHOTS_DIR, recordRow } from '../../helpers/lab/matrix.js';
 import { SCENARIOS, type LabScenario } from '../../helpers/lab/scenarios.js';
 import type { FactKit } from '../../helpers/lab/facts.js';
 import { ipvsConfigLines, parseIpvsadm, parseProcNetIpVs } from '../../helpers/parsers/ipvs-table.js';
-import { evidenceByClaim } from '../../helpers/report/evidence.js';
+import { evidenceByClaim, failingFirst } from '../../helpers/report/evidence.js';
 import { verdictAnnotation } from '../../helpers/report/verdict-annotations.js';
 import { attachBalanceChart, attachClaimEvidence } from '../../fixtures/evidence.js';
 import { PAGE_MARGIN, SEQ_FILE_PAGE } from '../../helpers/snapshot/ipvs-source.js';
@@ -96,8 +96,7 @@ for (const scenario of SCENARIOS) {
       await lab.down();
     }
     await testInfo.attach('snapshot/cluster.json', { path: join(snapshotDir, 'cluster.json'), contentType: 'application/json' });
-    // Failing claims first, so the files they judged sit under them.
-    const claims = [...failing.map((t) => t.slice(1) as ClaimId), ...CLAIMS.map((c) => c.id).filter((id) => !failing.includes(`@${id}`))];
+    const claims = failingFirst(failing.map((t) => t.slice(1) as ClaimId));
     await attachClaimEvidence(evidenceByClaim(claims, await readRawNodeFiles(snapshotDir)));
     await attachBalanceChart(snapshotDir);
     const views = await test.step('ipvsadm -Ln is whole; /proc/net/ip_vs shows part of it at most', () => expectIpvsSourcesAgree(snapshotDir));

@@ -29,6 +29,14 @@ async function runVerdictSuite(testInfo: TestInfo, name: string, expectAllPass: 
   return join(dir, 'playwright-report');
 }
 
+/** Runs the verdict suite and opens its summary.html in Chromium. */
+async function openSummary(testInfo: TestInfo, name: string, expectAllPass: boolean): Promise<Page> {
+  const report = await runVerdictSuite(testInfo, name, expectAllPass);
+  const page = await browser.newPage();
+  await page.goto(pathToFileURL(join(report, 'summary.html')).href);
+  return page;
+}
+
 const cell = (page: Page, claim: string, column: string) => page.locator(`td[data-claim="${claim}"][data-column="${column}"]`);
 const background = (page: Page, claim: string, column: string) => cell(page, claim, column).evaluate((e) => getComputedStyle(e).backgroundColor);
 
@@ -40,9 +48,7 @@ test.beforeAll(async ({}, testInfo) => {
 test.afterAll(async () => browser?.close());
 
 test('a passing run: the grid reads claim × scenario in colour, and a cell opens its test with the evidence under the claim', async ({}, testInfo) => {
-  const report = await runVerdictSuite(testInfo, 'as-expected', false);
-  const page = await browser.newPage();
-  await page.goto(pathToFileURL(join(report, 'summary.html')).href);
+  const page = await openSummary(testInfo, 'as-expected', false);
   await expect(page.locator('h1')).toHaveText('lab snapshots re-judged: run passed');
   await expect(page.locator('#summary-line')).toHaveText('6 claims × 4 cluster(s)/scenario(s): 15 pass, 3 fail, 1 skip');
   await expect(page.locator('#grid tr')).toHaveCount(7);
@@ -74,9 +80,7 @@ test('a passing run: the grid reads claim × scenario in colour, and a cell open
 });
 
 test('a failing run: the cell that broke the expectation stands out, and the headline says so', async ({}, testInfo) => {
-  const report = await runVerdictSuite(testInfo, 'all-expected-to-pass', true);
-  const page = await browser.newPage();
-  await page.goto(pathToFileURL(join(report, 'summary.html')).href);
+  const page = await openSummary(testInfo, 'all-expected-to-pass', true);
   await expect(page.locator('h1')).toHaveText('lab snapshots re-judged: run failed');
   await expect(page.locator('#summary-line')).toHaveText('6 claims × 4 cluster(s)/scenario(s): 15 pass, 3 fail, 1 skip, 3 not as the test expected');
   await expect(page.locator('td.surprise')).toHaveCount(3);

@@ -7,7 +7,7 @@ import { attachBalanceChart, attachClaimEvidence } from '../../../fixtures/evide
 import { evaluateSnapshot } from '../../../helpers/cli/evaluate.js';
 import type { Status } from '../../../helpers/claims/types.js';
 import { SCENARIOS } from '../../../helpers/lab/scenarios.js';
-import { evidenceByClaim } from '../../../helpers/report/evidence.js';
+import { evidenceByClaim, failingFirst } from '../../../helpers/report/evidence.js';
 import { verdictAnnotation } from '../../../helpers/report/verdict-annotations.js';
 import { readRawNodeFiles } from '../../../helpers/snapshot/read.js';
 
@@ -22,7 +22,7 @@ for (const name of REPORTED_SCENARIOS) {
     const expected = (id: keyof typeof scenario.expect): Status => (process.env.REPORT_EXPECT_ALL_PASS === '1' ? 'pass' : scenario.expect[id]);
     testInfo.annotations.push({ type: 'scenario', description: name }, ...verdicts.map((v) => verdictAnnotation(v, expected(v.id))));
     const failing = verdicts.filter((v) => v.status === 'fail').map((v) => v.id);
-    await attachClaimEvidence(evidenceByClaim([...failing, ...verdicts.map((v) => v.id).filter((id) => !failing.includes(id))], await readRawNodeFiles(dir)));
+    await attachClaimEvidence(evidenceByClaim(failingFirst(failing), await readRawNodeFiles(dir)));
     await attachBalanceChart(dir);
     for (const v of verdicts) expect.soft(v.status, `${v.id}: ${v.message}`).toBe(expected(v.id));
   });
